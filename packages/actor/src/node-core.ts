@@ -1,0 +1,565 @@
+import { type Clock, systemClock } from './clock.js';
+import { badArg, ExitException, notInProcess, unregisteredName } from './errors.js';
+import { defaultLogger, type Logger } from './logger.js';
+import { type Dest, Pid, Ref } from './pid.js';
+import {
+  BUSY,
+  type DemonitorOptions,
+  EXITED,
+  IDLE,
+  Proc,
+  type ProcessBehaviour,
+  type ProcessFunction,
+  QUEUED,
+  RECEIVING,
+  RUNNING,
+  type SpawnOptions,
+} from './process.js';
+import { type ExitReason, formatReason, isCrash } from './reason.js';
+import { Registry } from './registry.js';
+import { Scheduler } from './scheduler.js';
+import { Timers } from './timers.js';
+
+export interface NodeOptions {
+  /** The node's name: the first field of every pid it makes. */
+  name: string;
+  /** A pino logger (or anything pino-shaped); default: pino to stderr. */
+  logger?: Logger;
+  /** Where time comes from; default: the system clock. Tests pass a ManualClock. */
+  clock?: Clock;
+}
+
+/** Erlang's process statuses, as `processInfo` reports them. */
+export type ProcessStatus = 'running' | 'runnable' | 'waiting' | 'exiting';
+
+/** What `processInfo` tells about a live process (the data an Erlang `observer` shows). */
+export interface ProcessInfo {
+  pid: Pid<any>;
+  status: ProcessStatus;
+  /** What the process waits on when `waiting`: a message, or a promise its code returned. */
+  waitingOn: 'message' | 'promise' | undefined;
+  messageQueueLen: number;
+  messagesHandled: number;
+  links: Pid<any>[];
+  monitors: { ref: Ref; pid: Pid<any> }[];
+  monitoredBy: { ref: Ref; pid: Pid<any> }[];
+  registeredName: string | undefined;
+  trapExit: boolean;
+  /** The behaviour's name, or the receive-loop function's name. */
+  initialCall: string;
+  kind: 'callback' | 'receive-loop';
+  /** For callback processes, the current state (through the behaviour's `formatState`). */
+  state: unknown;
+  timers: number;
+}
+
+type Code = ProcessFunction<any> | ProcessBehaviour<any, any>;
+
+/**
+ * A node: a process table, a scheduler, a name registry and timers. Several can live in one
+ * Node.js process; pids of one are usable from another in the same JS process.
+ */
+export class NodeCore {
+  readonly name: string;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  readonly scheduler = new Scheduler();
+  /** The process whose synchronous code is running, if any. */
+  current: Proc | undefined = undefined;
+  /** Stands for code outside any process: the `from` of signals sent from plain code. */
+  readonly outside: Pid<any>;
+  /** Live processes as an intrusive doubly linked list: O(1) add and remove, nothing allocated. */
+  private first: Proc | undefined = undefined;
+  private count = 0;
+  private readonly registry = new Registry<Proc>();
+  private readonly timers: Timers;
+  private nextId = 1;
+  private nextRef = 1;
+  /** Pending deaths, handled one at a time so a long chain of links cannot overflow the stack. */
+  private readonly dying: Proc[] = [];
+  private reaping = false;
+
+  constructor(opts: NodeOptions) {
+    if (typeof opts.name !== 'string' || opts.name.length === 0)
+      throw badArg('createNode needs a non-empty name');
+    this.name = opts.name;
+    this.logger = opts.logger ?? defaultLogger(opts.name);
+    this.clock = opts.clock ?? systemClock;
+    this.timers = new Timers(this.clock);
+    this.outside = new Pid(this.name, 0);
+  }
+
+  makeRef(): Ref {
+    return new Ref(this.name, this.nextRef++);
+  }
+
+  // ---- spawning ----------------------------------------------------------------
+
+  /** Starts a process running `code` (a receive-loop function or a callback behaviour). */
+  spawn<M = any, S = unknown>(
+    code: ProcessFunction<M> | ProcessBehaviour<M, S>,
+    opts?: SpawnOptions,
+  ): Pid<M> {
+    return this.spawnFrom(undefined, code, opts, false)[0];
+  }
+
+  /** `spawn` plus a link to the calling process, atomically. Must run inside a process. */
+  spawnLink<M = any, S = unknown>(
+    code: ProcessFunction<M> | ProcessBehaviour<M, S>,
+    opts?: SpawnOptions,
+  ): Pid<M> {
+    const caller = this.current;
+    if (caller === undefined) throw notInProcess('spawnLink');
+    return this.spawnFrom(caller, code, opts, false)[0];
+  }
+
+  /** `spawn` plus a monitor from the calling process, atomically. Must run inside a process. */
+  spawnMonitor<M = any, S = unknown>(
+    code: ProcessFunction<M> | ProcessBehaviour<M, S>,
+    opts?: SpawnOptions,
+  ): [Pid<M>, Ref] {
+    const caller = this.current;
+    if (caller === undefined) throw notInProcess('spawnMonitor');
+    const [pid, ref] = this.spawnFrom(undefined, code, opts, true, caller);
+    return [pid, ref!];
+  }
+
+  /** @internal */
+  spawnFrom(
+    linkTo: Proc | undefined,
+    code: Code,
+    opts: SpawnOptions | undefined,
+    monitor: boolean,
+    monitorer?: Proc,
+  ): [Pid<any>, Ref | undefined] {
+    const isFn = typeof code === 'function';
+    if (!isFn && (code === null || typeof code !== 'object' || typeof code.handle !== 'function'))
+      throw badArg('spawn needs a function (receive loop) or a behaviour object with init and handle');
+    const pid = new Pid(this.name, this.nextId++);
+    const proc = new Proc(this, pid, isFn ? undefined : code, isFn ? code : undefined);
+    pid._proc = proc;
+    this.addToTable(proc);
+    if (opts !== undefined) {
+      if (opts.trapExit === true) proc.trapping = true;
+      if (opts.name !== undefined) {
+        try {
+          this.registry.register(opts.name, proc, pid.toString());
+        } catch (e) {
+          this.removeFromTable(proc);
+          pid._proc = undefined;
+          throw e;
+        }
+      }
+    }
+    if (linkTo !== undefined) {
+      (linkTo.links ??= new Set()).add(pid);
+      (proc.links ??= new Set()).add(linkTo.pid);
+    }
+    let ref: Ref | undefined;
+    if (monitor && monitorer !== undefined) {
+      ref = this.makeRef();
+      (monitorer.monitors ??= new Map()).set(ref, pid);
+      (proc.monitoredBy ??= new Map()).set(ref, monitorer.pid);
+    }
+    this.scheduler.enqueue(proc);
+    return [pid, ref];
+  }
+
+  // ---- messages ----------------------------------------------------------------
+
+  /**
+   * Sends `msg` to a pid or a registered name, from anywhere. Sending to a dead pid does
+   * nothing (as in Erlang); sending to a name nobody holds throws.
+   */
+  send<M>(dest: Pid<M>, msg: M): void;
+  send(dest: string, msg: unknown): void;
+  send(dest: Dest, msg: unknown): void {
+    this.sendTo(dest, msg);
+  }
+
+  /** @internal `send` without the per-pid message typing. */
+  sendTo(dest: Dest, msg: unknown): void {
+    let proc: Proc | undefined;
+    if (typeof dest === 'string') {
+      proc = this.registry.lookup(dest);
+      if (proc === undefined) throw unregisteredName(dest);
+    } else {
+      proc = dest._proc as Proc | undefined;
+      if (proc === undefined) return;
+    }
+    proc.push(msg);
+    if (proc.status !== RUNNING) proc.wake();
+  }
+
+  /** @internal Puts a message in a live process's mailbox. */
+  deliver(proc: Proc, msg: unknown): void {
+    if (proc.status === EXITED) return;
+    proc.push(msg);
+    if (proc.status !== RUNNING) proc.wake();
+  }
+
+  // ---- exit signals, links and monitors -------------------------------------------
+
+  /**
+   * Sends an exit signal (Erlang's `exit/2`): `'kill'` ends the target unconditionally with
+   * `'killed'`; a target trapping exits gets `['EXIT', from, reason]`; otherwise `'normal'`
+   * is ignored (unless a process sends it to itself) and any other reason ends the target.
+   */
+  exit(pid: Pid<any>, reason: ExitReason): void {
+    this.exitSignal(pid, reason, this.current?.pid ?? this.outside);
+  }
+
+  /** @internal */
+  exitSignal(target: Pid<any>, reason: unknown, from: Pid<any>, viaLink = false): void {
+    const proc = target._proc as Proc | undefined;
+    if (proc === undefined || proc.status === EXITED) return;
+    if (reason === 'kill' && !viaLink) return this.exitProcess(proc, 'killed');
+    if (proc.trapping) return this.deliver(proc, ['EXIT', from, reason]);
+    if (reason === 'normal') {
+      if (from === target && !viaLink) this.exitProcess(proc, 'normal');
+      return;
+    }
+    this.exitProcess(proc, reason);
+  }
+
+  /** @internal */
+  link(proc: Proc, pid: Pid<any>): void {
+    if (pid === proc.pid) return;
+    const other = pid._proc as Proc | undefined;
+    if (other === undefined || other.status === EXITED) {
+      // Erlang: a link to a pid that does not exist gives the caller an exit signal 'noproc'.
+      if (proc.trapping) return this.deliver(proc, ['EXIT', pid, 'noproc']);
+      if (this.current === proc) throw new ExitException('noproc');
+      return this.exitProcess(proc, 'noproc');
+    }
+    (proc.links ??= new Set()).add(pid);
+    (other.links ??= new Set()).add(proc.pid);
+  }
+
+  /** @internal */
+  unlink(proc: Proc, pid: Pid<any>): void {
+    proc.links?.delete(pid);
+    (pid._proc as Proc | undefined)?.links?.delete(proc.pid);
+  }
+
+  /** @internal */
+  monitor(proc: Proc, target: Dest): Ref {
+    const ref = this.makeRef();
+    const other = (
+      typeof target === 'string' ? this.registry.lookup(target) : (target._proc as Proc | undefined)
+    ) as Proc | undefined;
+    if (other === undefined || other.status === EXITED) {
+      this.deliver(proc, ['DOWN', ref, 'process', target, 'noproc']);
+      return ref;
+    }
+    (proc.monitors ??= new Map()).set(ref, other.pid);
+    (other.monitoredBy ??= new Map()).set(ref, proc.pid);
+    return ref;
+  }
+
+  /** @internal */
+  demonitor(proc: Proc, ref: Ref, opts?: DemonitorOptions): boolean {
+    const target = proc.monitors?.get(ref);
+    let active = false;
+    if (target !== undefined) {
+      proc.monitors!.delete(ref);
+      (target._proc as Proc | undefined)?.monitoredBy?.delete(ref);
+      active = true;
+    }
+    if (opts?.flush === true) {
+      proc.removeAll((m) => Array.isArray(m) && m.length === 5 && m[0] === 'DOWN' && m[1] === ref);
+    }
+    return active;
+  }
+
+  /** Links the calling process to `pid` (inside a process). */
+  linkCurrent(pid: Pid<any>): void {
+    const caller = this.current;
+    if (caller === undefined) throw notInProcess('link');
+    this.link(caller, pid);
+  }
+
+  /** @internal A process's code threw or its promise rejected. */
+  crashed(proc: Proc, e: unknown): void {
+    if (e instanceof ExitException) this.exitProcess(proc, e.reason);
+    else this.exitProcess(proc, ['crash', e]);
+  }
+
+  /**
+   * @internal Ends a process: frees its name, timers and mailbox, fires its monitors and
+   * sends its exit reason along its links. Deaths caused on the way are queued, not recursed.
+   */
+  exitProcess(proc: Proc, reason: unknown): void {
+    if (proc.status === EXITED) return;
+    proc.status = EXITED;
+    proc.reason = reason;
+    if (this.reaping) {
+      this.dying.push(proc);
+      return;
+    }
+    this.reaping = true;
+    try {
+      this.reap(proc, reason);
+      for (let i = 0; i < this.dying.length; i++) {
+        const p = this.dying[i]!;
+        this.reap(p, p.reason);
+      }
+    } finally {
+      this.dying.length = 0;
+      this.reaping = false;
+    }
+  }
+
+  private addToTable(proc: Proc): void {
+    const first = this.first;
+    proc.next = first;
+    if (first !== undefined) first.prev = proc;
+    this.first = proc;
+    this.count++;
+  }
+
+  private removeFromTable(proc: Proc): void {
+    const { prev, next } = proc;
+    if (prev !== undefined) prev.next = next;
+    else if (this.first === proc) this.first = next;
+    else return;
+    if (next !== undefined) next.prev = prev;
+    proc.prev = proc.next = undefined;
+    this.count--;
+  }
+
+  private reap(proc: Proc, reason: unknown): void {
+    const pid = proc.pid;
+    this.removeFromTable(proc);
+    pid._proc = undefined;
+    this.registry.release(proc);
+    if (proc.timers !== undefined) this.timers.cancelAll(proc.timers);
+    const receiver = proc.receiver;
+    if (receiver !== undefined) {
+      if (receiver.timer !== undefined) this.clock.clearTimeout(receiver.timer);
+      proc.receiver = undefined;
+    }
+    if (isCrash(reason)) this.reportCrash(proc, reason[1]);
+    if (proc.length > 0) proc.clear();
+    if (proc.monitors !== undefined) {
+      for (const [ref, target] of proc.monitors) (target._proc as Proc | undefined)?.monitoredBy?.delete(ref);
+      proc.monitors = undefined;
+    }
+    if (proc.monitoredBy !== undefined) {
+      for (const [ref, watcher] of proc.monitoredBy) {
+        const w = watcher._proc as Proc | undefined;
+        if (w === undefined) continue;
+        w.monitors?.delete(ref);
+        this.deliver(w, ['DOWN', ref, 'process', pid, reason]);
+      }
+      proc.monitoredBy = undefined;
+    }
+    if (proc.links !== undefined) {
+      const links = proc.links;
+      proc.links = undefined;
+      for (const other of links) {
+        const o = other._proc as Proc | undefined;
+        if (o === undefined) continue;
+        o.links?.delete(pid);
+        this.exitSignal(other, reason, pid, true);
+      }
+    }
+  }
+
+  private reportCrash(proc: Proc, error: unknown): void {
+    const record: Record<string, unknown> = {
+      label: 'crash_report',
+      initialCall: proc.initialCall,
+      messagesHandled: proc.handled,
+      messageQueueLen: proc.length,
+      reason: formatReason(['crash', error]),
+    };
+    if (error instanceof Error) record.err = error;
+    else record.thrown = error;
+    proc.logger.error(record, 'process crashed');
+  }
+
+  // ---- registry ---------------------------------------------------------------------
+
+  /** Registers `pid` under `name`; a taken name, a dead pid or a pid that has a name is an error. */
+  register(name: string, pid: Pid<any>): void {
+    const proc = pid._proc as Proc | undefined;
+    this.registry.register(
+      name,
+      proc === undefined || proc.status === EXITED ? undefined : proc,
+      pid.toString(),
+    );
+  }
+
+  unregister(name: string): void {
+    this.registry.unregister(name);
+  }
+
+  whereis<M = any>(name: string): Pid<M> | undefined {
+    return this.registry.whereis(name);
+  }
+
+  registered(): string[] {
+    return this.registry.registered();
+  }
+
+  // ---- timers -------------------------------------------------------------------------
+
+  /** Sends `msg` to `dest` after `ms` (Erlang's `erlang:send_after/3`); returns the timer's ref. */
+  sendAfter<M>(ms: number, dest: Pid<M>, msg: M): Ref;
+  sendAfter(ms: number, dest: string, msg: unknown): Ref;
+  sendAfter(ms: number, dest: Dest, msg: unknown): Ref {
+    return this.setTimer(ms, dest, msg, false);
+  }
+
+  /** @internal `sendAfter` without the per-pid message typing. */
+  sendAfterTo(ms: number, dest: Dest, msg: unknown): Ref {
+    return this.setTimer(ms, dest, msg, false);
+  }
+
+  /** Like `sendAfter`, but delivers `['timeout', ref, msg]` (Erlang's `erlang:start_timer/3`). */
+  startTimer(ms: number, dest: Dest, msg: unknown): Ref {
+    return this.setTimer(ms, dest, msg, true);
+  }
+
+  /** Cancels a timer: the milliseconds it had left, or false if it already fired or is unknown. */
+  cancelTimer(ref: Ref): number | false {
+    return this.timers.cancel(ref);
+  }
+
+  /** Milliseconds left on a timer, or false. */
+  readTimer(ref: Ref): number | false {
+    return this.timers.read(ref);
+  }
+
+  private setTimer(ms: number, dest: Dest, msg: unknown, wrap: boolean): Ref {
+    if (!(ms >= 0)) throw badArg(`a timer needs a time >= 0 ms, got ${ms}`);
+    const ref = this.makeRef();
+    let owner: Proc | undefined;
+    if (typeof dest !== 'string') {
+      owner = dest._proc as Proc | undefined;
+      if (owner === undefined) return ref; // a timer to a dead pid is dropped
+    }
+    this.timers.add(ref, ms, dest, wrap ? ['timeout', ref, msg] : msg, owner, (e) => {
+      if (typeof e.dest === 'string') {
+        const p = this.registry.lookup(e.dest);
+        if (p !== undefined) this.deliver(p, e.msg);
+      } else {
+        const p = e.dest._proc as Proc | undefined;
+        if (p !== undefined) this.deliver(p, e.msg);
+      }
+    });
+    return ref;
+  }
+
+  // ---- introspection --------------------------------------------------------------------
+
+  isAlive(pid: Pid<any>): boolean {
+    return pid._proc !== undefined;
+  }
+
+  /** Every live process on this node. */
+  processes(): Pid<any>[] {
+    const out: Pid<any>[] = [];
+    for (let p = this.first; p !== undefined; p = p.next) out.push(p.pid);
+    return out.reverse();
+  }
+
+  /** Number of live processes (cheap). */
+  processCount(): number {
+    return this.count;
+  }
+
+  /** Pending timers on this node (cheap). */
+  timerCount(): number {
+    return this.timers.size;
+  }
+
+  /** Erlang's `process_info/1`: undefined for a dead pid. */
+  processInfo(pid: Pid<any>): ProcessInfo | undefined {
+    const p = pid._proc as Proc | undefined;
+    if (p === undefined || p.status === EXITED) return undefined;
+    const s = p.status;
+    const status: ProcessStatus =
+      s === RUNNING
+        ? 'running'
+        : s === QUEUED
+          ? 'runnable'
+          : s === IDLE || s === RECEIVING
+            ? 'waiting'
+            : 'waiting';
+    const callback = p.behaviour !== undefined;
+    const waitingOn =
+      s === IDLE || s === RECEIVING
+        ? 'message'
+        : s === BUSY && (callback || p.receiver === undefined)
+          ? 'promise'
+          : undefined;
+    return {
+      pid: p.pid,
+      status: s === BUSY && !callback && this.current === p ? 'running' : status,
+      waitingOn,
+      messageQueueLen: p.length,
+      messagesHandled: p.handled,
+      links: p.links === undefined ? [] : [...p.links],
+      monitors: p.monitors === undefined ? [] : [...p.monitors].map(([ref, pid]) => ({ ref, pid })),
+      monitoredBy: p.monitoredBy === undefined ? [] : [...p.monitoredBy].map(([ref, pid]) => ({ ref, pid })),
+      registeredName: p.name,
+      trapExit: p.trapping,
+      initialCall: p.initialCall,
+      kind: callback ? 'callback' : 'receive-loop',
+      state: callback && p.started ? (p.behaviour!.formatState?.(p.state) ?? p.state) : undefined,
+      timers: p.timers?.size ?? 0,
+    };
+  }
+
+  /** The messages waiting in a process's mailbox (a copy). */
+  messages(pid: Pid<any>): unknown[] {
+    const p = pid._proc as Proc | undefined;
+    return p === undefined ? [] : p.toArray();
+  }
+
+  /** The interned pid for `<node.N.S>` text: the live process's own pid when it is ours and alive. */
+  pid<M = any>(text: string): Pid<M> {
+    const { node, id, serial } = Pid.parse(text);
+    if (node === this.name) {
+      // A linear walk: parsing pids is rare next to sending to them (distribution will keep its own index).
+      for (let p = this.first; p !== undefined; p = p.next) if (p.pid.id === id && serial === 0) return p.pid;
+    }
+    return new Pid(node, id, serial);
+  }
+
+  /** Ends every process on the node (reason `'shutdown'`, untrappable) and cancels its timers: for tests and process exit. */
+  shutdown(): void {
+    const all: Proc[] = [];
+    for (let p = this.first; p !== undefined; p = p.next) all.push(p);
+    for (const p of all) this.exitProcess(p, 'shutdown');
+  }
+}
+
+/** A node (see {@link NodeCore}). */
+export type Node = NodeCore;
+
+/**
+ * Creates a node: its own process table, scheduler, registry and timers.
+ *
+ * @example
+ * const node = createNode({ name: 'demo' });
+ * const echo = node.spawn<[Pid<string>, string]>(async (self) => {
+ *   for (;;) {
+ *     const [from, text] = await self.receive();
+ *     self.send(from, text);
+ *   }
+ * });
+ */
+export function createNode(opts: NodeOptions): Node {
+  return new NodeCore(opts);
+}
+
+/** Sends to a pid from anywhere, without naming its node (Erlang's `Pid ! Msg`). */
+export function send<M>(pid: Pid<M>, msg: M): void {
+  const proc = pid._proc as Proc | undefined;
+  if (proc === undefined) return;
+  proc.push(msg);
+  if (proc.status !== RUNNING) proc.wake();
+}

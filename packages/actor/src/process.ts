@@ -1,0 +1,392 @@
+import { badArg, ExitException, notAlive } from './errors.js';
+import type { Logger } from './logger.js';
+import { Mailbox } from './mailbox.js';
+import type { NodeCore } from './node-core.js';
+import type { Dest, Pid, Ref } from './pid.js';
+import type { ExitReason } from './reason.js';
+import type { Runnable } from './scheduler.js';
+
+/** Returned by `receive` when its timeout passes first (Erlang's `after`). */
+export const TIMEOUT: unique symbol = Symbol('corral.timeout');
+export type Timeout = typeof TIMEOUT;
+
+/**
+ * A callback process (the fast path): the runtime calls `handle` for each message and keeps
+ * what it returns as the new state. No promise is made per message; a `handle` that returns
+ * a Promise makes the process busy until it settles (its mailbox waits), and the settled
+ * value becomes the state.
+ */
+export interface ProcessBehaviour<M, S> {
+  /** Shown by `processInfo` as the behaviour / initial call. */
+  readonly name?: string;
+  /** Runs inside the new process before any message; returns the first state. */
+  init(self: Self<M>): S | Promise<S>;
+  handle(msg: M, state: S, self: Self<M>): S | Promise<S>;
+  /** What `processInfo(pid).state` shows; defaults to the state itself. */
+  formatState?(state: S): unknown;
+}
+
+/** A receive-loop process: top-down code that pulls messages with `self.receive`. It ends `'normal'` when it returns. */
+export type ProcessFunction<M> = (self: Self<M>) => void | Promise<void>;
+
+export interface SpawnOptions {
+  /** Register the new process under this name before it runs. */
+  name?: string;
+  /** Start with exits trapped. */
+  trapExit?: boolean;
+}
+
+export interface DemonitorOptions {
+  /** Also remove a `DOWN` message for this monitor already in the mailbox (Erlang's `[flush]`). */
+  flush?: boolean;
+}
+
+/**
+ * A process's handle on itself and the runtime: what Erlang code reaches through `self()`
+ * and the BIFs. Passed to every callback and receive-loop function.
+ */
+export interface Self<M = any> {
+  readonly pid: Pid<M>;
+  readonly node: NodeCore;
+  /** A child of the node's logger bound to `{ pid, name }`. */
+  readonly logger: Logger;
+  send<T>(dest: Pid<T>, msg: T): void;
+  send(dest: string, msg: unknown): void;
+  spawn<T = any, S = unknown>(code: ProcessFunction<T> | ProcessBehaviour<T, S>, opts?: SpawnOptions): Pid<T>;
+  spawnLink<T = any, S = unknown>(
+    code: ProcessFunction<T> | ProcessBehaviour<T, S>,
+    opts?: SpawnOptions,
+  ): Pid<T>;
+  spawnMonitor<T = any, S = unknown>(
+    code: ProcessFunction<T> | ProcessBehaviour<T, S>,
+    opts?: SpawnOptions,
+  ): [Pid<T>, Ref];
+  /** Bidirectional and idempotent; linking to a dead pid sends us an exit signal `'noproc'`. */
+  link(pid: Pid<any>): void;
+  unlink(pid: Pid<any>): void;
+  /** Each call makes a new monitor (they stack); a dead pid gives an immediate `DOWN` with `'noproc'`. */
+  monitor(target: Dest): Ref;
+  /** Removes a monitor; returns false if it had already fired or was unknown. */
+  demonitor(ref: Ref, opts?: DemonitorOptions): boolean;
+  /** Ends this process with `reason` (Erlang's `exit/1`): throws to unwind the caller's code. */
+  exit(reason: ExitReason): never;
+  /** Sends an exit signal to `pid` (Erlang's `exit/2`). */
+  exit(pid: Pid<any>, reason: ExitReason): void;
+  /** Sets the trap-exit flag; returns the old value. Without an argument, reads it. */
+  trapExit(flag?: boolean): boolean;
+  register(name: string): void;
+  /** Waits for the first message (matching `match`, if given); unmatched ones stay in order. */
+  receive(): Promise<M>;
+  receive<T extends M>(match: (m: M) => m is T): Promise<T>;
+  receive(match: (m: M) => boolean): Promise<M>;
+  receive<T extends M>(match: ((m: M) => m is T) | undefined, timeoutMs: number): Promise<T | Timeout>;
+  receive(match: ((m: M) => boolean) | undefined, timeoutMs: number): Promise<M | Timeout>;
+  sendAfter<T>(ms: number, dest: Pid<T>, msg: T): Ref;
+  sendAfter(ms: number, dest: string, msg: unknown): Ref;
+  /** Like `sendAfter`, but the message arrives as `['timeout', ref, msg]` (Erlang's `start_timer`). */
+  startTimer(ms: number, dest: Dest, msg: unknown): Ref;
+  cancelTimer(ref: Ref): number | false;
+  /** Releases what an idle process does not need (mailbox spare capacity). */
+  hibernate(): void;
+}
+
+// Internal states; `processInfo` maps them to Erlang's status names.
+export const IDLE = 0; // waiting for a message
+export const QUEUED = 1; // in the run queue
+export const RUNNING = 2; // its code is on the stack
+export const BUSY = 3; // awaiting a promise (callback process) or running async code (receive loop)
+export const RECEIVING = 4; // receive loop blocked in receive()
+export const EXITED = 5;
+
+interface Receiver {
+  match: ((m: unknown) => boolean) | undefined;
+  resolve: (m: unknown) => void;
+  timer: unknown;
+  /** Messages before this index already failed `match`. */
+  scanFrom: number;
+}
+
+const isThenable = (v: unknown): v is PromiseLike<unknown> =>
+  v !== null && typeof v === 'object' && typeof (v as { then?: unknown }).then === 'function';
+
+/**
+ * One process: its mailbox (inherited, so a process is one object), flags, links and
+ * monitors (allocated on first use), and the loop that feeds messages to its code.
+ */
+export class Proc extends Mailbox<unknown> implements Self<any>, Runnable {
+  status: number = QUEUED;
+  trapping = false;
+  started = false;
+  handled = 0;
+  state: unknown = undefined;
+  name: string | undefined = undefined;
+  reason: unknown = undefined;
+  links: Set<Pid<any>> | undefined = undefined;
+  /** Monitors this process holds: ref → watched pid. */
+  monitors: Map<Ref, Pid<any>> | undefined = undefined;
+  /** Monitors on this process: ref → watcher pid. */
+  monitoredBy: Map<Ref, Pid<any>> | undefined = undefined;
+  timers: Set<Ref> | undefined = undefined;
+  receiver: Receiver | undefined = undefined;
+  /** Neighbours in the node's table of live processes. */
+  prev: Proc | undefined = undefined;
+  next: Proc | undefined = undefined;
+  private log: Logger | undefined = undefined;
+
+  constructor(
+    readonly node: NodeCore,
+    readonly pid: Pid<any>,
+    readonly behaviour: ProcessBehaviour<any, any> | undefined,
+    readonly fn: ProcessFunction<any> | undefined,
+  ) {
+    super();
+  }
+
+  get logger(): Logger {
+    if (this.log === undefined) {
+      this.log = this.node.logger.child(
+        this.name === undefined
+          ? { pid: this.pid.toString() }
+          : { pid: this.pid.toString(), name: this.name },
+      );
+    }
+    return this.log;
+  }
+
+  /** The behaviour name or function name `processInfo` reports. */
+  get initialCall(): string {
+    return this.behaviour?.name ?? (this.fn?.name || 'anonymous');
+  }
+
+  wantsMore(): boolean {
+    return this.status === QUEUED;
+  }
+
+  // ---- the loop -------------------------------------------------------------
+
+  run(budget: number): number {
+    if (this.status !== QUEUED) return 0;
+    if (!this.started) return this.start();
+    if (this.fn !== undefined) return this.resumeReceive();
+    const node = this.node;
+    const behaviour = this.behaviour!;
+    const prev = node.current;
+    node.current = this;
+    this.status = RUNNING;
+    let n = 0;
+    try {
+      while (n < budget && this.length > 0) {
+        const msg = this.shift();
+        n++;
+        this.handled++;
+        const next = behaviour.handle(msg, this.state, this);
+        if ((this.status as number) === EXITED) return n;
+        if (isThenable(next)) {
+          this.awaitState(next);
+          return n;
+        }
+        this.state = next;
+      }
+    } catch (e) {
+      node.crashed(this, e);
+      return n;
+    } finally {
+      node.current = prev;
+    }
+    this.status = this.length > 0 ? QUEUED : IDLE;
+    return n;
+  }
+
+  private start(): number {
+    this.started = true;
+    const node = this.node;
+    const prev = node.current;
+    node.current = this;
+    this.status = RUNNING;
+    try {
+      if (this.fn !== undefined) {
+        this.status = BUSY;
+        const r = this.fn(this);
+        if (isThenable(r)) {
+          r.then(
+            () => node.exitProcess(this, 'normal'),
+            (e: unknown) => node.crashed(this, e),
+          );
+        } else {
+          node.exitProcess(this, 'normal');
+        }
+        return 1;
+      }
+      const s = this.behaviour!.init(this);
+      if ((this.status as number) === EXITED) return 1;
+      if (isThenable(s)) {
+        this.awaitState(s);
+        return 1;
+      }
+      this.state = s;
+    } catch (e) {
+      node.crashed(this, e);
+      return 1;
+    } finally {
+      node.current = prev;
+    }
+    this.status = this.length > 0 ? QUEUED : IDLE;
+    return 1;
+  }
+
+  /** A callback returned a promise: the process is busy until it settles; its value is the next state. */
+  private awaitState(p: PromiseLike<unknown>): void {
+    this.status = BUSY;
+    p.then(
+      (s) => {
+        if (this.status === EXITED) return;
+        this.state = s;
+        if (this.length > 0) this.schedule();
+        else this.status = IDLE;
+      },
+      (e: unknown) => this.node.crashed(this, e),
+    );
+  }
+
+  /** Puts this process in the run queue. */
+  schedule(): void {
+    this.status = QUEUED;
+    this.node.scheduler.enqueue(this);
+  }
+
+  /** A message arrived (called by the node after it was pushed). */
+  wake(): void {
+    const s = this.status;
+    if (s === IDLE) this.schedule();
+    else if (s === RECEIVING) {
+      const r = this.receiver!;
+      if (r.match === undefined || r.match(this.at(this.length - 1))) this.schedule();
+      else r.scanFrom = this.length;
+    }
+  }
+
+  // ---- receive loop -----------------------------------------------------------
+
+  receive(match?: (m: unknown) => boolean, timeoutMs?: number): Promise<any> {
+    if (this.fn === undefined)
+      throw badArg('receive() is for receive-loop processes; callback processes get messages in handle()');
+    if (this.status === EXITED) return new Promise(() => {}); // a dead process never receives
+    if (this.receiver !== undefined)
+      throw badArg('receive() called again before the previous receive() settled');
+    const i = match === undefined ? (this.length > 0 ? 0 : -1) : this.findIndex(match);
+    const sched = this.node.scheduler;
+    if (i >= 0 && sched.hasBudget()) {
+      sched.sliceUsed++;
+      this.handled++;
+      return Promise.resolve(this.removeAt(i));
+    }
+    if (i < 0 && timeoutMs !== undefined && timeoutMs <= 0) return Promise.resolve(TIMEOUT);
+    return new Promise((resolve) => {
+      const r: Receiver = { match, resolve, timer: undefined, scanFrom: i >= 0 ? i : this.length };
+      this.receiver = r;
+      if (timeoutMs !== undefined && Number.isFinite(timeoutMs)) {
+        r.timer = this.node.clock.setTimeout(() => {
+          if (this.receiver !== r) return;
+          this.receiver = undefined;
+          this.status = BUSY;
+          resolve(TIMEOUT);
+        }, timeoutMs);
+      }
+      if (i >= 0) this.schedule();
+      else this.status = RECEIVING;
+    });
+  }
+
+  private resumeReceive(): number {
+    const r = this.receiver;
+    if (r === undefined) {
+      this.status = BUSY;
+      return 0;
+    }
+    const i = r.match === undefined ? (this.length > 0 ? 0 : -1) : this.findIndex(r.match, r.scanFrom);
+    if (i < 0) {
+      r.scanFrom = this.length;
+      this.status = RECEIVING;
+      return 1;
+    }
+    this.receiver = undefined;
+    if (r.timer !== undefined) this.node.clock.clearTimeout(r.timer);
+    this.status = BUSY;
+    this.handled++;
+    r.resolve(this.removeAt(i));
+    return 1;
+  }
+
+  // ---- Self: the BIFs ----------------------------------------------------------
+
+  send(dest: Dest, msg: unknown): void {
+    this.node.sendTo(dest, msg);
+  }
+
+  spawn(code: ProcessFunction<any> | ProcessBehaviour<any, any>, opts?: SpawnOptions): Pid<any> {
+    return this.node.spawnFrom(undefined, code, opts, false)[0];
+  }
+
+  spawnLink(code: ProcessFunction<any> | ProcessBehaviour<any, any>, opts?: SpawnOptions): Pid<any> {
+    return this.node.spawnFrom(this, code, opts, false)[0];
+  }
+
+  spawnMonitor(
+    code: ProcessFunction<any> | ProcessBehaviour<any, any>,
+    opts?: SpawnOptions,
+  ): [Pid<any>, Ref] {
+    const [pid, ref] = this.node.spawnFrom(undefined, code, opts, true, this);
+    return [pid, ref!];
+  }
+
+  link(pid: Pid<any>): void {
+    this.node.link(this, pid);
+  }
+
+  unlink(pid: Pid<any>): void {
+    this.node.unlink(this, pid);
+  }
+
+  monitor(target: Dest): Ref {
+    return this.node.monitor(this, target);
+  }
+
+  demonitor(ref: Ref, opts?: DemonitorOptions): boolean {
+    return this.node.demonitor(this, ref, opts);
+  }
+
+  exit(...args: [reason: unknown] | [pid: Pid<any>, reason: unknown]): never {
+    if (args.length >= 2) {
+      this.node.exitSignal(args[0] as Pid<any>, args[1], this.pid);
+      return undefined as never;
+    }
+    throw new ExitException(args[0]);
+  }
+
+  trapExit(flag?: boolean): boolean {
+    const old = this.trapping;
+    if (flag !== undefined) this.trapping = flag;
+    return old;
+  }
+
+  register(name: string): void {
+    if (this.status === EXITED) throw notAlive(this.pid.toString());
+    this.node.register(name, this.pid);
+  }
+
+  sendAfter(ms: number, dest: Dest, msg: unknown): Ref {
+    return this.node.sendAfterTo(ms, dest, msg);
+  }
+
+  startTimer(ms: number, dest: Dest, msg: unknown): Ref {
+    return this.node.startTimer(ms, dest, msg);
+  }
+
+  cancelTimer(ref: Ref): number | false {
+    return this.node.cancelTimer(ref);
+  }
+
+  hibernate(): void {
+    this.compact();
+  }
+}
