@@ -279,6 +279,47 @@ export class NodeCore {
     this.link(caller, pid);
   }
 
+  /**
+   * Calls `hook(reason)` when the process ends (at once with `'noproc'` if it is already
+   * gone); returns a function that cancels it. This is a monitor for plain code that has no
+   * mailbox: `GenServer.call` from outside any process uses it to learn that the server died.
+   */
+  onExit(pid: Pid<any>, hook: (reason: unknown) => void): () => void {
+    const proc = pid._proc as Proc | undefined;
+    if (proc === undefined || proc.status === EXITED) {
+      hook('noproc');
+      return () => {};
+    }
+    (proc.exitHooks ??= []).push(hook);
+    return () => {
+      const hooks = proc.exitHooks;
+      if (hooks === undefined) return;
+      const i = hooks.indexOf(hook);
+      if (i >= 0) hooks.splice(i, 1);
+    };
+  }
+
+  /**
+   * Runs `fn` as if it were the code of process `self` (so `spawnLink`, `linkCurrent` and
+   * other calls that act on "the calling process" use it), then restores the previous one.
+   * Behaviours use it after an `await`, when the synchronous window has closed.
+   */
+  runAs<T>(self: { pid: Pid<any> }, fn: () => T): T {
+    const proc = self.pid._proc as Proc | undefined;
+    const prev = this.current;
+    this.current = proc;
+    try {
+      return fn();
+    } finally {
+      this.current = prev;
+    }
+  }
+
+  /** The calling process's pid, or undefined outside any process's synchronous code. */
+  self(): Pid<any> | undefined {
+    return this.current?.pid;
+  }
+
   /** @internal A process's code threw or its promise rejected. */
   crashed(proc: Proc, e: unknown): void {
     if (e instanceof ExitException) this.exitProcess(proc, e.reason);
@@ -353,6 +394,11 @@ export class NodeCore {
         this.deliver(w, ['DOWN', ref, 'process', pid, reason]);
       }
       proc.monitoredBy = undefined;
+    }
+    if (proc.exitHooks !== undefined) {
+      const hooks = proc.exitHooks;
+      proc.exitHooks = undefined;
+      for (const hook of hooks) hook(reason);
     }
     if (proc.links !== undefined) {
       const links = proc.links;

@@ -128,6 +128,8 @@ export class Proc extends Mailbox<unknown> implements Self<any>, Runnable {
   monitoredBy: Map<Ref, Pid<any>> | undefined = undefined;
   timers: Set<Ref> | undefined = undefined;
   receiver: Receiver | undefined = undefined;
+  /** Plain-code observers of this process's exit (see `node.onExit`). */
+  exitHooks: ((reason: unknown) => void)[] | undefined = undefined;
   /** Neighbours in the node's table of live processes. */
   prev: Proc | undefined = undefined;
   next: Proc | undefined = undefined;
