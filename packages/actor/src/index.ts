@@ -32,4 +32,5 @@ export {
   isExitMessage,
   type SystemMessage,
 } from './reason.js';
+export { self } from './self.js';
 export { REDUCTIONS_PER_SLICE, REDUCTIONS_PER_TURN } from './scheduler.js';

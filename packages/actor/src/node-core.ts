@@ -18,6 +18,7 @@ import {
 import { type ExitReason, formatReason, isCrash } from './reason.js';
 import { Registry } from './registry.js';
 import { Scheduler } from './scheduler.js';
+import { executing } from './self.js';
 import { Timers } from './timers.js';
 
 export interface NodeOptions {
@@ -65,7 +66,12 @@ export class NodeCore {
   readonly clock: Clock;
   readonly scheduler = new Scheduler();
   /** The process whose synchronous code is running, if any. */
-  current: Proc | undefined = undefined;
+  get current(): Proc | undefined {
+    return executing.proc;
+  }
+  set current(proc: Proc | undefined) {
+    executing.proc = proc;
+  }
   /** Stands for code outside any process: the `from` of signals sent from plain code. */
   readonly outside: Pid<any>;
   /** Live processes as an intrusive doubly linked list: O(1) add and remove, nothing allocated. */
