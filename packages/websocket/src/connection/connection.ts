@@ -1,0 +1,520 @@
+import type { Socket } from 'node:net';
+import {
+  type ExitReason,
+  isExitMessage,
+  type Node,
+  type Pid,
+  type ProcessBehaviour,
+  type Self,
+} from '@corral/actor';
+import { buildClosePayload } from '../codec/close-codes.js';
+import { FrameParser, type ParsedFrame } from '../codec/frame-parser.js';
+import { encodeCloseFrame, encodeOutFrames } from '../codec/frame-serializer.js';
+import type { InFrame } from '../codec/opcodes.js';
+import type { CallResult, Handler, WsOptions } from '../handler/handler.js';
+import type { Req } from '../handler/request.js';
+import { closeCodeFor, type TerminateReason } from '../handler/terminate-reason.js';
+import { type Actions, BadResultError, readResult } from './frame-dispatch.js';
+import { scheduleFlush } from './output-flusher.js';
+import {
+  attachSocket,
+  CLOSE_TICK,
+  detachSocket,
+  IDLE_TICK,
+  SOCKET_CLOSED,
+  SOCKET_DRAIN,
+  SocketData,
+  SocketEvent,
+  type SocketSink,
+} from './socket-events.js';
+
+/** Everything a connection process starts from (made by the upgrade layer after the 101). */
+export interface ConnectionSpec<S> {
+  node: Node;
+  socket: Socket;
+  /** Bytes read after the request head: may already hold frames. */
+  head: Buffer;
+  req: Req;
+  handler: Handler<S>;
+  state: S;
+  opts: Required<WsOptions>;
+}
+
+const isThenable = (v: unknown): v is PromiseLike<unknown> =>
+  v !== null && typeof v === 'object' && typeof (v as { then?: unknown }).then === 'function';
+
+const SMALL_WRITE = 16 * 1024;
+const TRAP = { trapExit: true };
+
+// Where the connection is in its life.
+const OPEN = 0;
+const CLOSING = 1; // our close frame is out (or the socket is gone): frames are no longer handled
+const DONE = 2; // terminate has run
+
+/**
+ * One WebSocket connection as a process: the socket feeds bytes into the mailbox, the
+ * process parses them in its own turn and calls the handler per frame; messages sent to its
+ * pid go to `websocketInfo`. It threads three states apart, as `cowboy_websocket` does: this
+ * object (the connection), the handler's opaque state, and the parser (the partial frame).
+ *
+ * Steps, named after Cowboy's: `onData → parse → dispatchFrame → handlerCall → apply`.
+ */
+export class Connection<S> implements SocketSink, ProcessBehaviour<unknown, Connection<S>> {
+  readonly name = 'websocket_connection';
+  readonly socket: Socket;
+  readonly handler: Handler<S>;
+  readonly opts: Required<WsOptions>;
+  req: Req;
+  state: S;
+  self!: Self;
+  pid!: Pid;
+  parent: Pid | undefined = undefined;
+  private readonly node: Node;
+  private parser: FrameParser;
+  private phase = OPEN;
+  /** Handler's `['active', false]`: neither read the socket nor handle buffered frames. */
+  private active = true;
+  /** Chunks in the mailbox not yet parsed; past `maxPendingFrames` the socket is paused. */
+  private pendingChunks = 0;
+  private readingPaused = false;
+  private out: Buffer[] = [];
+  private outBytes = 0;
+  private flushQueued = false;
+  private rxSinceTick = false;
+  private idleTimer: unknown = undefined;
+  private shutdownReason: { value: unknown } | undefined = undefined;
+  private readonly actions: Actions<S>;
+
+  constructor(spec: ConnectionSpec<S>) {
+    this.node = spec.node;
+    this.socket = spec.socket;
+    this.handler = spec.handler;
+    this.opts = spec.opts;
+    this.req = spec.req;
+    this.state = spec.state;
+    this.parser = new FrameParser({
+      role: 'server',
+      maxFrameSize: spec.opts.maxFrameSize,
+      validateUtf8: spec.opts.validateUtf8,
+    });
+    this.actions = {
+      state: spec.state,
+      frames: [],
+      hibernate: false,
+      stop: false,
+      closeAt: -1,
+      active: undefined,
+      deflate: undefined,
+      setOptions: undefined,
+      shutdownReason: undefined,
+    };
+  }
+
+  // ---- socket side (runs outside the process: only puts things in the mailbox) ----------
+
+  onData(chunk: Buffer): void {
+    if (this.phase !== OPEN) return;
+    this.pendingChunks++;
+    this.node.send(this.pid, new SocketData(chunk));
+    if (this.pendingChunks >= this.opts.maxPendingFrames && !this.readingPaused) this.pauseReading();
+  }
+
+  onEnd(): void {
+    if (this.phase === DONE) return;
+    this.node.send(this.pid, SOCKET_CLOSED);
+  }
+
+  onError(error: Error): void {
+    if (this.phase === DONE) return;
+    this.node.send(this.pid, new SocketEvent('error', error));
+  }
+
+  onDrain(): void {
+    if (this.phase === OPEN) this.node.send(this.pid, SOCKET_DRAIN);
+  }
+
+  private pauseReading(): void {
+    this.readingPaused = true;
+    this.socket.pause();
+  }
+
+  /** Reads again when nothing holds reading back: the handler, the mailbox, the send buffer. */
+  private maybeResume(): void {
+    if (
+      this.readingPaused &&
+      this.active &&
+      this.phase === OPEN &&
+      this.pendingChunks < this.opts.maxPendingFrames >> 1 &&
+      !this.socket.writableNeedDrain
+    ) {
+      this.readingPaused = false;
+      this.socket.resume();
+    }
+  }
+
+  // ---- the process ---------------------------------------------------------------------
+
+  /** Process init: timers, then the handler's optional `websocketInit`. */
+  init(self: Self): Connection<S> | Promise<Connection<S>> {
+    this.self = self;
+    this.armIdle();
+    const h = this.handler;
+    if (h.websocketInit === undefined) return this;
+    return this.call('websocketInit', () => h.websocketInit!(this.state));
+  }
+
+  /** What `processInfo(pid).state` shows. */
+  formatState(): unknown {
+    return { path: this.req.path, state: this.state };
+  }
+
+  /** One mailbox message. Returns this connection, or a promise of it while a handler awaits. */
+  handle(msg: unknown): Connection<S> | Promise<Connection<S>> {
+    if (msg instanceof SocketData) {
+      this.pendingChunks--;
+      if (this.phase !== OPEN) return this;
+      this.rxSinceTick = true;
+      this.parser.push(msg.chunk);
+      const r = this.parse();
+      if (this.readingPaused) this.maybeResume();
+      return r;
+    }
+    if (msg === IDLE_TICK) return this.onIdleTick();
+    if (msg === CLOSE_TICK) {
+      this.socket.destroy();
+      return this;
+    }
+    if (msg instanceof SocketEvent) {
+      if (msg.kind === 'drain') {
+        this.maybeResume();
+        return this;
+      }
+      if (this.phase === CLOSING) return this.finish(this.closingReason);
+      return this.finish(msg.kind === 'closed' ? ['error', 'closed'] : ['error', errorName(msg.error)]);
+    }
+    if (isExitMessage(msg)) {
+      const [, from, reason] = msg;
+      if (from === this.parent) return this.shutdown(reason);
+      if (!this.opts.trapExit) {
+        if (reason === 'normal') return this;
+        return this.shutdown(reason);
+      }
+    }
+    if (this.phase !== OPEN) return this;
+    const h = this.handler;
+    if (h.websocketInfo === undefined) {
+      this.self.logger.warn(
+        { label: 'ws_unexpected_info', info: String(msg) },
+        'websocketInfo is not defined',
+      );
+      return this;
+    }
+    return this.call('websocketInfo', () => h.websocketInfo!(msg, this.state));
+  }
+
+  /** Handles buffered frames until the parser needs more bytes (or the handler pauses us). */
+  private parse(): Connection<S> | Promise<Connection<S>> {
+    const parser = this.parser;
+    while (this.phase === OPEN && this.active) {
+      const r = parser.next();
+      if (r.kind === 'more') break;
+      if (r.kind === 'error') return this.close(r.error.closeCode, ['error', r.error.reason]);
+      const next = this.dispatchFrame(r);
+      if (next !== this) return isThenable(next) ? next.then(() => this.parse()) : next;
+    }
+    return this;
+  }
+
+  private dispatchFrame(f: ParsedFrame): Connection<S> | Promise<Connection<S>> {
+    let frame: InFrame;
+    switch (f.type) {
+      case 'text':
+        frame = ['text', f.payload.toString()];
+        break;
+      case 'binary':
+        frame = ['binary', f.payload];
+        break;
+      case 'ping':
+        // RFC 6455 §5.5.2: answer a ping with a pong carrying its payload; the handler sees it too (as in Cowboy).
+        this.queueFrames([['pong', f.payload]]);
+        frame = ['ping', f.payload];
+        break;
+      case 'pong':
+        frame = ['pong', f.payload];
+        break;
+      default:
+        return this.onRemoteClose(f);
+    }
+    return this.call('websocketHandle', () => this.handler.websocketHandle(frame, this.state));
+  }
+
+  /** RFC 6455 §5.5.1: echo the peer's close code, then close our side. */
+  private onRemoteClose(f: ParsedFrame): Connection<S> {
+    const code = f.closeCode;
+    this.queueRaw(code === 1005 ? encodeCloseFrame() : encodeCloseFrame(code));
+    const reason: TerminateReason = code === 1005 ? 'remote' : ['remote', code, f.payload];
+    return this.endSocket(reason);
+  }
+
+  /** Calls a handler callback and applies its result; a throw or a bad result is a crash. */
+  private call(
+    name: string,
+    fn: () => CallResult<S> | Promise<CallResult<S>>,
+  ): Connection<S> | Promise<Connection<S>> {
+    let result: CallResult<S> | Promise<CallResult<S>>;
+    try {
+      result = fn();
+    } catch (e) {
+      return this.crash(e);
+    }
+    if (isThenable(result))
+      return result.then(
+        (r) => (this.phase === OPEN ? this.apply(name, r) : this),
+        (e: unknown) => (this.phase === OPEN ? this.crash(e) : this),
+      );
+    return this.apply(name, result);
+  }
+
+  private apply(name: string, result: CallResult<S>): Connection<S> | Promise<Connection<S>> {
+    const a = this.actions;
+    a.frames.length = 0;
+    a.hibernate = false;
+    a.stop = false;
+    a.closeAt = -1;
+    a.active = undefined;
+    a.deflate = undefined;
+    a.setOptions = undefined;
+    a.shutdownReason = undefined;
+    try {
+      readResult(name, result, a);
+    } catch (e) {
+      return this.crash(e);
+    }
+    this.state = a.state;
+    if (a.shutdownReason !== undefined) this.shutdownReason = a.shutdownReason;
+    const set = a.setOptions as Actions<S>['setOptions'];
+    if (set !== undefined) {
+      if (set.maxFrameSize !== undefined) this.parser.setMaxFrameSize(set.maxFrameSize);
+      if (set.idleTimeout !== undefined) {
+        this.opts.idleTimeout = set.idleTimeout;
+        this.armIdle();
+      }
+    }
+    if (a.frames.length > 0) {
+      try {
+        this.queueFrames(a.frames);
+      } catch (e) {
+        return this.crash(new BadResultError(name, result, (e as Error).message));
+      }
+      if ((a.closeAt as number) >= 0) return this.endSocket('stop');
+    }
+    if (a.stop as boolean) return this.close(1000, 'stop');
+    const active = a.active as boolean | undefined;
+    if (active !== undefined && active !== this.active) {
+      this.active = active;
+      if (active) {
+        this.readingPaused = true;
+        this.maybeResume();
+        return this.parse();
+      }
+      if (!this.readingPaused) this.pauseReading();
+    }
+    if (a.hibernate as boolean) this.hibernate();
+    return this;
+  }
+
+  // ---- output ------------------------------------------------------------------------------
+
+  private queueFrames(frames: readonly import('../codec/opcodes.js').OutFrame[]): void {
+    const bufs = encodeOutFrames(frames);
+    for (let i = 0; i < bufs.length; i++) this.queueRaw(bufs[i]!);
+  }
+
+  private queueRaw(buf: Buffer): void {
+    this.out.push(buf);
+    this.outBytes += buf.length;
+    if (!this.flushQueued) {
+      this.flushQueued = true;
+      scheduleFlush(this);
+    }
+  }
+
+  /** Writes what this batch produced in one write (cork/uncork for several large buffers). */
+  flush(): void {
+    this.flushQueued = false;
+    const out = this.out;
+    if (out.length === 0) return;
+    const socket = this.socket;
+    if (socket.destroyed) {
+      this.out = [];
+      this.outBytes = 0;
+      return;
+    }
+    if (out.length === 1) socket.write(out[0]!);
+    else if (this.outBytes <= SMALL_WRITE) socket.write(Buffer.concat(out, this.outBytes));
+    else {
+      socket.cork();
+      for (let i = 0; i < out.length; i++) socket.write(out[i]!);
+      socket.uncork();
+    }
+    out.length = 0;
+    this.outBytes = 0;
+    if (this.phase === OPEN) this.checkBackpressure();
+  }
+
+  /** A peer that does not read: stop reading it, and past the cap, give up on it. */
+  private checkBackpressure(): void {
+    const socket = this.socket;
+    if (!socket.writableNeedDrain) return;
+    if (socket.writableLength > this.opts.maxOutgoingBuffer) {
+      this.phase = CLOSING;
+      socket.destroy();
+      this.node.send(this.pid, new SocketEvent('error', slowReader()));
+      this.closingReason = ['error', 'slow_reader'];
+      return;
+    }
+    if (!this.readingPaused) this.pauseReading();
+  }
+
+  // ---- closing -------------------------------------------------------------------------------
+
+  private closingReason: TerminateReason = 'stop';
+
+  /** Sends a close frame with `code` and ends the connection with `reason`. */
+  private close(code: number | undefined, reason: TerminateReason): Connection<S> {
+    if (code !== undefined && this.phase === OPEN) this.queueRaw(encodeCloseFrame(code));
+    return this.endSocket(reason);
+  }
+
+  /**
+   * Our side is done: flush, half-close the socket (the peer answers our close frame and
+   * closes; RFC 6455 §7.1.1 wants the server to close TCP first), drop it if the peer takes
+   * longer than `closeTimeout`, and run `terminate`.
+   */
+  private endSocket(reason: TerminateReason): Connection<S> {
+    this.phase = CLOSING;
+    this.closingReason = reason;
+    this.flush();
+    const socket = this.socket;
+    if (!socket.destroyed) {
+      socket.end();
+      const timer = this.node.clock.setTimeout(() => socket.destroy(), this.opts.closeTimeout);
+      socket.once('close', () => this.node.clock.clearTimeout(timer));
+      socket.resume(); // read (and ignore) until the peer closes
+    }
+    return this.finish(reason);
+  }
+
+  /** The parent (or, without `trapExit`, a linked process) exited: close with 1001/1011 and exit with its reason. */
+  private shutdown(reason: unknown): Connection<S> {
+    this.exitReason = { value: reason };
+    const code = closeCodeFor(reason as TerminateReason);
+    return this.close(code, reason as TerminateReason);
+  }
+
+  private crash(error: unknown): Connection<S> {
+    return this.close(1011, ['crash', 'error', error]);
+  }
+
+  /** Set when the process must exit with something other than what its terminate reason implies. */
+  private exitReason: { value: unknown } | undefined = undefined;
+
+  /** The process ended without `finish` (killed): drop the socket. */
+  onProcessExit(): void {
+    if (this.phase !== DONE) {
+      this.phase = DONE;
+      detachSocket(this.socket);
+      if (this.idleTimer !== undefined) this.node.clock.clearTimeout(this.idleTimer);
+      this.socket.destroy();
+    }
+  }
+
+  /** Runs `terminate` exactly once and ends the process. */
+  private finish(reason: TerminateReason): Connection<S> {
+    if (this.phase === DONE) return this;
+    if (this.phase === OPEN) {
+      this.phase = CLOSING;
+      this.socket.destroy();
+    }
+    this.phase = DONE;
+    detachSocket(this.socket);
+    if (this.idleTimer !== undefined) this.node.clock.clearTimeout(this.idleTimer);
+    const t = this.handler.terminate;
+    if (t !== undefined) {
+      try {
+        t.call(this.handler, reason, this.req, this.state);
+      } catch (e) {
+        this.self.logger.error({ label: 'ws_terminate_crash', err: e }, 'terminate threw');
+      }
+    }
+    const exit =
+      this.exitReason?.value ??
+      (this.shutdownReason !== undefined ? this.shutdownReason.value : processExitReason(reason));
+    this.self.exit(exit as ExitReason);
+  }
+
+  // ---- idle timeout: ticks, not a timer re-armed per packet ---------------------------------
+
+  private armIdle(): void {
+    if (this.idleTimer !== undefined) this.node.clock.clearTimeout(this.idleTimer);
+    const ms = this.opts.idleTimeout;
+    if (!Number.isFinite(ms)) {
+      this.idleTimer = undefined;
+      return;
+    }
+    this.idleTimer = this.node.clock.setTimeout(() => {
+      this.idleTimer = undefined;
+      this.node.send(this.pid, IDLE_TICK);
+    }, ms);
+  }
+
+  private onIdleTick(): Connection<S> {
+    if (this.phase !== OPEN) return this;
+    if (this.rxSinceTick) {
+      this.rxSinceTick = false;
+      this.armIdle();
+      return this;
+    }
+    return this.close(1000, 'timeout');
+  }
+
+  private hibernate(): void {
+    this.parser.compact();
+    this.out = [];
+    this.self.hibernate();
+  }
+}
+
+/** The process's own exit reason for a terminate reason: crashes stay crashes, the rest is normal. */
+function processExitReason(reason: TerminateReason): unknown {
+  if (Array.isArray(reason) && reason[0] === 'crash') return ['crash', reason[2]];
+  return 'normal';
+}
+
+function errorName(e: Error | undefined): string {
+  const code = (e as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' ? code : (e?.message ?? 'socket_error');
+}
+
+function slowReader(): Error {
+  return Object.assign(new Error('the peer stopped reading'), { code: 'slow_reader' });
+}
+
+/**
+ * Starts the process for an upgraded socket (the 101 is already written). With `link`, the
+ * process is linked to it (the listener's supervisor) and an exit signal from it closes the
+ * connection with 1001 and runs `terminate` with its reason.
+ */
+export function startConnection<S>(spec: ConnectionSpec<S>, link?: Self): Pid {
+  const conn = new Connection(spec) as Connection<unknown>;
+  spec.req.raw = undefined;
+  // The connection object is both the behaviour and the state: one object per connection.
+  const pid = link === undefined ? spec.node.spawn(conn, TRAP) : link.spawnLink(conn, TRAP);
+  conn.pid = pid;
+  if (link !== undefined) conn.parent = link.pid;
+  spec.node.onExit(pid, () => conn.onProcessExit());
+  attachSocket(spec.socket, conn);
+  if (spec.head.length > 0) conn.onData(spec.head);
+  spec.socket.setNoDelay(true);
+  return pid;
+}

@@ -1,0 +1,67 @@
+import type { Socket } from 'node:net';
+
+/**
+ * What the socket puts in a connection's mailbox. Bytes arrive as {@link SocketData} (one
+ * object per chunk, not per frame: the process parses the chunk in its own turn, so frames
+ * and messages sent to the pid are handled in the order they arrived); the rest as
+ * {@link SocketEvent}. Both are classes of this module, so no user message can pass for them.
+ */
+export class SocketData {
+  constructor(readonly chunk: Buffer) {}
+}
+
+export class SocketEvent {
+  constructor(
+    readonly kind: 'closed' | 'error' | 'drain',
+    readonly error?: Error,
+  ) {}
+}
+
+export const SOCKET_CLOSED = new SocketEvent('closed');
+export const SOCKET_DRAIN = new SocketEvent('drain');
+
+/** The idle-timeout tick a connection sends itself. */
+export const IDLE_TICK: unique symbol = Symbol('corral.ws.idle_tick');
+
+/** The close-timeout tick: the peer did not answer our close frame in time. */
+export const CLOSE_TICK: unique symbol = Symbol('corral.ws.close_tick');
+
+/** Where a socket's listeners find their connection (one property, no closure per socket). */
+export const kSink: unique symbol = Symbol('corral.ws.sink');
+
+export interface SocketSink {
+  onData(chunk: Buffer): void;
+  onEnd(): void;
+  onError(error: Error): void;
+  onDrain(): void;
+}
+
+type SinkSocket = Socket & { [kSink]?: SocketSink | undefined };
+
+function onData(this: SinkSocket, chunk: Buffer): void {
+  this[kSink]?.onData(chunk);
+}
+function onEnd(this: SinkSocket): void {
+  this[kSink]?.onEnd();
+}
+function onError(this: SinkSocket, error: Error): void {
+  this[kSink]?.onError(error);
+}
+function onDrain(this: SinkSocket): void {
+  this[kSink]?.onDrain();
+}
+
+/** Wires a socket to its sink with shared listener functions. */
+export function attachSocket(socket: Socket, sink: SocketSink): void {
+  (socket as SinkSocket)[kSink] = sink;
+  socket.on('data', onData);
+  socket.on('end', onEnd);
+  socket.on('close', onEnd);
+  socket.on('error', onError);
+  socket.on('drain', onDrain);
+}
+
+/** Unwires a socket: later events are ignored (the process is gone). */
+export function detachSocket(socket: Socket): void {
+  (socket as SinkSocket)[kSink] = undefined;
+}
