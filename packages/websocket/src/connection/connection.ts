@@ -15,6 +15,7 @@ import type { CallResult, Handler, WsOptions } from '../handler/handler.js';
 import type { Req } from '../handler/request.js';
 import { closeCodeFor, type TerminateReason } from '../handler/terminate-reason.js';
 import { type Actions, BadResultError, readResult } from './frame-dispatch.js';
+import { writeDataFrame } from './frame-writer.js';
 import { scheduleFlush } from './output-flusher.js';
 import {
   attachSocket,
@@ -277,7 +278,7 @@ export class Connection<S> implements SocketSink, ProcessBehaviour<unknown, Conn
 
   private apply(name: string, result: CallResult<S>): Connection<S> | Promise<Connection<S>> {
     const a = this.actions;
-    a.frames.length = 0;
+    if (a.frames.length !== 0) a.frames = [];
     a.hibernate = false;
     a.stop = false;
     a.closeAt = -1;
@@ -326,11 +327,13 @@ export class Connection<S> implements SocketSink, ProcessBehaviour<unknown, Conn
   // ---- output ------------------------------------------------------------------------------
 
   private queueFrames(frames: readonly import('../codec/opcodes.js').OutFrame[]): void {
+    if (frames.length === 1 && writeDataFrame(frames[0]!, this)) return;
     const bufs = encodeOutFrames(frames);
     for (let i = 0; i < bufs.length; i++) this.queueRaw(bufs[i]!);
   }
 
-  private queueRaw(buf: Buffer): void {
+  /** @internal Appends encoded bytes to this batch's write. */
+  queueRaw(buf: Buffer): void {
     this.out.push(buf);
     this.outBytes += buf.length;
     if (!this.flushQueued) {
@@ -357,7 +360,7 @@ export class Connection<S> implements SocketSink, ProcessBehaviour<unknown, Conn
       for (let i = 0; i < out.length; i++) socket.write(out[i]!);
       socket.uncork();
     }
-    out.length = 0;
+    this.out = [];
     this.outBytes = 0;
     if (this.phase === OPEN) this.checkBackpressure();
   }
