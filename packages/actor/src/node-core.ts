@@ -225,7 +225,7 @@ export class NodeCore {
       if (from === target && !viaLink) this.exitProcess(proc, 'normal');
       return;
     }
-    this.exitProcess(proc, reason);
+    this.exitProcess(proc, reason, true);
   }
 
   /** @internal */
@@ -335,9 +335,12 @@ export class NodeCore {
   /**
    * @internal Ends a process: frees its name, timers and mailbox, fires its monitors and
    * sends its exit reason along its links. Deaths caused on the way are queued, not recursed.
+   * A `['crash', e]` reason is reported once, by the process whose code failed: processes
+   * taken down by its exit signal (`bySignal`) exit with the same reason without a report.
    */
-  exitProcess(proc: Proc, reason: unknown): void {
+  exitProcess(proc: Proc, reason: unknown, bySignal = false): void {
     if (proc.status === EXITED) return;
+    if (!bySignal && isCrash(reason)) this.reportCrash(proc, reason[1]);
     proc.status = EXITED;
     proc.reason = reason;
     if (this.reaping) {
@@ -377,16 +380,18 @@ export class NodeCore {
 
   private reap(proc: Proc, reason: unknown): void {
     const pid = proc.pid;
-    this.removeFromTable(proc);
+    // The process may belong to another node (a link or exit/2 across nodes): free its
+    // resources there. The death queue itself is shared by whichever node started reaping.
+    const home = proc.node;
+    home.removeFromTable(proc);
     pid._proc = undefined;
-    this.registry.release(proc);
-    if (proc.timers !== undefined) this.timers.cancelAll(proc.timers);
+    home.registry.release(proc);
+    if (proc.timers !== undefined) Timers.cancelOwned(proc);
     const receiver = proc.receiver;
     if (receiver !== undefined) {
-      if (receiver.timer !== undefined) this.clock.clearTimeout(receiver.timer);
+      if (receiver.timer !== undefined) home.clock.clearTimeout(receiver.timer);
       proc.receiver = undefined;
     }
-    if (isCrash(reason)) this.reportCrash(proc, reason[1]);
     if (proc.length > 0) proc.clear();
     if (proc.monitors !== undefined) {
       for (const [ref, target] of proc.monitors) (target._proc as Proc | undefined)?.monitoredBy?.delete(ref);
@@ -404,7 +409,14 @@ export class NodeCore {
     if (proc.exitHooks !== undefined) {
       const hooks = proc.exitHooks;
       proc.exitHooks = undefined;
-      for (const hook of hooks) hook(reason);
+      for (const hook of hooks) {
+        // A failing observer must not stop the exit from reaching links and monitors.
+        try {
+          hook(reason);
+        } catch (err) {
+          proc.logger.error({ label: 'exit_hook_failed', err }, 'an onExit hook threw');
+        }
+      }
     }
     if (proc.links !== undefined) {
       const links = proc.links;
@@ -436,6 +448,9 @@ export class NodeCore {
   /** Registers `pid` under `name`; a taken name, a dead pid or a pid that has a name is an error. */
   register(name: string, pid: Pid<any>): void {
     const proc = pid._proc as Proc | undefined;
+    // Erlang: register/2 with a pid of another node is badarg (its exit could not free the name here).
+    if (proc !== undefined && proc.node !== this)
+      throw badArg(`cannot register ${JSON.stringify(name)}: ${pid} is not a process of node ${this.name}`);
     this.registry.register(
       name,
       proc === undefined || proc.status === EXITED ? undefined : proc,
@@ -507,7 +522,9 @@ export class NodeCore {
   // ---- introspection --------------------------------------------------------------------
 
   isAlive(pid: Pid<any>): boolean {
-    return pid._proc !== undefined;
+    const p = pid._proc as Proc | undefined;
+    // A process condemned in the current cascade of exits is not alive, even before it is reaped.
+    return p !== undefined && p.status !== EXITED;
   }
 
   /** Every live process on this node. */
@@ -575,6 +592,7 @@ export class NodeCore {
   pid<M = any>(text: string): Pid<M> {
     const { node, id, serial } = Pid.parse(text);
     if (node === this.name) {
+      if (id === 0 && serial === 0) return this.outside;
       // A linear walk: parsing pids is rare next to sending to them (distribution will keep its own index).
       for (let p = this.first; p !== undefined; p = p.next) if (p.pid.id === id && serial === 0) return p.pid;
     }
@@ -586,6 +604,7 @@ export class NodeCore {
     const all: Proc[] = [];
     for (let p = this.first; p !== undefined; p = p.next) all.push(p);
     for (const p of all) this.exitProcess(p, 'shutdown');
+    this.timers.clear();
   }
 }
 

@@ -5,6 +5,7 @@ import type { NodeCore } from './node-core.js';
 import type { Dest, Pid, Ref } from './pid.js';
 import type { ExitReason } from './reason.js';
 import type { Runnable } from './scheduler.js';
+import type { Timers } from './timers.js';
 
 /** Returned by `receive` when its timeout passes first (Erlang's `after`). */
 export const TIMEOUT: unique symbol = Symbol('corral.timeout');
@@ -126,7 +127,8 @@ export class Proc extends Mailbox<unknown> implements Self<any>, Runnable {
   monitors: Map<Ref, Pid<any>> | undefined = undefined;
   /** Monitors on this process: ref → watcher pid. */
   monitoredBy: Map<Ref, Pid<any>> | undefined = undefined;
-  timers: Set<Ref> | undefined = undefined;
+  /** Timers addressed to this process, each with the node's `Timers` that holds it. */
+  timers: Map<Ref, Timers> | undefined = undefined;
   receiver: Receiver | undefined = undefined;
   /** Plain-code observers of this process's exit (see `node.onExit`). */
   exitHooks: ((reason: unknown) => void)[] | undefined = undefined;
@@ -134,6 +136,8 @@ export class Proc extends Mailbox<unknown> implements Self<any>, Runnable {
   prev: Proc | undefined = undefined;
   next: Proc | undefined = undefined;
   private log: Logger | undefined = undefined;
+  /** The registered name `log` was bound with: registering or unregistering later rebinds it. */
+  private logName: string | undefined = undefined;
 
   constructor(
     readonly node: NodeCore,
@@ -145,7 +149,8 @@ export class Proc extends Mailbox<unknown> implements Self<any>, Runnable {
   }
 
   get logger(): Logger {
-    if (this.log === undefined) {
+    if (this.log === undefined || this.logName !== this.name) {
+      this.logName = this.name;
       this.log = this.node.logger.child(
         this.name === undefined
           ? { pid: this.pid.toString() }
@@ -182,11 +187,12 @@ export class Proc extends Mailbox<unknown> implements Self<any>, Runnable {
         n++;
         this.handled++;
         const next = behaviour.handle(msg, this.state, this);
-        if ((this.status as number) === EXITED) return n;
         if (isThenable(next)) {
+          // Also when the process ended meanwhile: its promise must not reject unhandled.
           this.awaitState(next);
           return n;
         }
+        if ((this.status as number) === EXITED) return n;
         this.state = next;
       }
     } catch (e) {
@@ -220,11 +226,11 @@ export class Proc extends Mailbox<unknown> implements Self<any>, Runnable {
         return 1;
       }
       const s = this.behaviour!.init(this);
-      if ((this.status as number) === EXITED) return 1;
       if (isThenable(s)) {
         this.awaitState(s);
         return 1;
       }
+      if ((this.status as number) === EXITED) return 1;
       this.state = s;
     } catch (e) {
       node.crashed(this, e);
@@ -238,7 +244,7 @@ export class Proc extends Mailbox<unknown> implements Self<any>, Runnable {
 
   /** A callback returned a promise: the process is busy until it settles; its value is the next state. */
   private awaitState(p: PromiseLike<unknown>): void {
-    this.status = BUSY;
+    if (this.status !== EXITED) this.status = BUSY;
     p.then(
       (s) => {
         if (this.status === EXITED) return;
@@ -262,7 +268,15 @@ export class Proc extends Mailbox<unknown> implements Self<any>, Runnable {
     if (s === IDLE) this.schedule();
     else if (s === RECEIVING) {
       const r = this.receiver!;
-      if (r.match === undefined || r.match(this.at(this.length - 1))) this.schedule();
+      let hit: boolean;
+      try {
+        hit = r.match === undefined || r.match(this.at(this.length - 1));
+      } catch (e) {
+        // The receiver's pattern failed: that is the receiver's crash, never the sender's error.
+        this.node.crashed(this, e);
+        return;
+      }
+      if (hit) this.schedule();
       else r.scanFrom = this.length;
     }
   }
@@ -286,9 +300,12 @@ export class Proc extends Mailbox<unknown> implements Self<any>, Runnable {
     return new Promise((resolve) => {
       const r: Receiver = { match, resolve, timer: undefined, scanFrom: i >= 0 ? i : this.length };
       this.receiver = r;
-      if (timeoutMs !== undefined && Number.isFinite(timeoutMs)) {
+      // A message already found (only the turn's budget was spent) needs no timer.
+      if (i < 0 && timeoutMs !== undefined && Number.isFinite(timeoutMs)) {
         r.timer = this.node.clock.setTimeout(() => {
-          if (this.receiver !== r) return;
+          // QUEUED means a matching message arrived before the deadline: it wins, as in Erlang,
+          // even when the clock passes the deadline before this process gets to run.
+          if (this.receiver !== r || this.status === QUEUED) return;
           this.receiver = undefined;
           this.status = BUSY;
           resolve(TIMEOUT);
@@ -305,7 +322,14 @@ export class Proc extends Mailbox<unknown> implements Self<any>, Runnable {
       this.status = BUSY;
       return 0;
     }
-    const i = r.match === undefined ? (this.length > 0 ? 0 : -1) : this.findIndex(r.match, r.scanFrom);
+    let i: number;
+    try {
+      i = r.match === undefined ? (this.length > 0 ? 0 : -1) : this.findIndex(r.match, r.scanFrom);
+    } catch (e) {
+      // A failing pattern crashes this process; it must not escape into the scheduler.
+      this.node.crashed(this, e);
+      return 1;
+    }
     if (i < 0) {
       r.scanFrom = this.length;
       this.status = RECEIVING;
@@ -360,6 +384,9 @@ export class Proc extends Mailbox<unknown> implements Self<any>, Runnable {
   exit(...args: [reason: unknown] | [pid: Pid<any>, reason: unknown]): never {
     if (args.length >= 2) {
       this.node.exitSignal(args[0] as Pid<any>, args[1], this.pid);
+      // The signal ended this very process (exit(self(), normal), or a link back): like
+      // Erlang's exit(self(), kill), the call does not return, so its code stops here.
+      if (this.status === EXITED && this.node.current === this) throw new ExitException(this.reason);
       return undefined as never;
     }
     throw new ExitException(args[0]);

@@ -8,7 +8,16 @@ export interface TimerEntry {
   dest: Dest;
   msg: unknown;
   /** The process whose exit cancels this timer (timers to a pid die with it). */
-  owner: { timers: Set<Ref> | undefined } | undefined;
+  owner: TimerOwner | undefined;
+}
+
+/**
+ * A process as a timer target: the timers addressed to it, each with the node's `Timers`
+ * that holds it (a node may set a timer to another node's pid, and the target's exit must
+ * cancel it there).
+ */
+export interface TimerOwner {
+  timers: Map<Ref, Timers> | undefined;
 }
 
 /**
@@ -40,7 +49,7 @@ export class Timers {
       fire(entry);
     }, ms);
     this.entries.set(ref, entry);
-    if (owner !== undefined) (owner.timers ??= new Set()).add(ref);
+    if (owner !== undefined) (owner.timers ??= new Map()).set(ref, this);
   }
 
   /** Cancels a pending timer: the milliseconds it had left, or false if it had fired or is unknown. */
@@ -59,14 +68,25 @@ export class Timers {
     return entry === undefined ? false : Math.max(0, entry.at - this.clock.now());
   }
 
-  /** Cancels every timer in `refs` (a process exiting). */
-  cancelAll(refs: Set<Ref>): void {
-    for (const ref of refs) {
-      const entry = this.entries.get(ref);
+  /** Cancels every timer addressed to `owner` (a process exiting), on whichever node set it. */
+  static cancelOwned(owner: TimerOwner): void {
+    const owned = owner.timers;
+    if (owned === undefined) return;
+    owner.timers = undefined;
+    for (const [ref, timers] of owned) {
+      const entry = timers.entries.get(ref);
       if (entry === undefined) continue;
-      this.entries.delete(ref);
+      timers.entries.delete(ref);
+      timers.clock.clearTimeout(entry.handle);
+    }
+  }
+
+  /** Cancels every pending timer (node shutdown), those addressed to names included. */
+  clear(): void {
+    for (const [ref, entry] of this.entries) {
+      entry.owner?.timers?.delete(ref);
       this.clock.clearTimeout(entry.handle);
     }
-    refs.clear();
+    this.entries.clear();
   }
 }
