@@ -1,0 +1,42 @@
+/**
+ * The upgrade layer and listeners: the RFC 6455 opening handshake on top of `node:http`,
+ * routes, and the supervisor that owns a listener's connection processes.
+ *
+ * @module
+ */
+
+export { connectionChildSpec, DEFAULT_CONNECTION_SHUTDOWN } from './connection-child.js';
+export {
+  checkHandshake,
+  type HandshakeCheck,
+  type HandshakeRejection,
+  type RequestHead,
+  WEBSOCKET_VERSION,
+} from './handshake-check.js';
+export {
+  buildHttpResponse,
+  buildUpgradeResponse,
+  canonicalHeaderName,
+  InvalidHeaderError,
+  type ResponseHeaders,
+} from './http-response.js';
+export {
+  type Attachment,
+  type AttachOptions,
+  attach,
+  type Listener,
+  type ListenOptions,
+  listen,
+  type RequestListener,
+} from './listener.js';
+export { checkOptions, resolveOptions } from './options.js';
+export {
+  compileRoutes,
+  type Route,
+  type RouteMatch,
+  Router,
+  type Routes,
+  type RouteTarget,
+  splitPath,
+} from './routes.js';
+export { guardSocket, handleUpgrade, respondAndClose, type UpgradeOptions } from './upgrade.js';

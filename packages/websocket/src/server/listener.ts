@@ -1,0 +1,296 @@
+/**
+ * Listeners: where upgrade requests come in and connection processes are supervised — Cowboy's
+ * `cowboy:start_clear/3` (a listener with its routes) and, for an HTTP server you already
+ * run, an `'upgrade'` hook on it.
+ *
+ * - {@link listen} starts an `http.Server` of its own (or uses the one given) on a port;
+ *   upgrade requests are routed, and plain HTTP requests are answered 426 Upgrade Required
+ *   (404 when no route matches), unless a `request` listener is given.
+ * - {@link attach} hooks an existing `http.Server` (Express, Fastify, your own): its plain
+ *   requests are untouched; upgrade requests for our routes become connections, and the others
+ *   are answered 404, or left to the server's other `'upgrade'` listeners with `passThrough`.
+ *
+ * Each listener runs a `DynamicSupervisor` (from `@corral/actor`): every connection is its
+ * temporary child (see `connectionChildSpec`).
+ * `close()` stops taking upgrades, shuts the supervisor down — every connection closes with
+ * 1001 and runs `terminate('shutdown', ...)` — and, for `listen`, closes the server; it
+ * resolves once all of that is done.
+ *
+ * @example
+ * ```ts
+ * import { createNode } from '@corral/actor';
+ * import { listen } from '@corral/websocket';
+ *
+ * const node = createNode({ name: 'chat' });
+ * const listener = await listen({
+ *   node,
+ *   port: 8080,
+ *   routes: { '/echo': [echoHandler, {}], '/rooms/:room': [roomHandler, {}, { idleTimeout: 120_000 }] },
+ * });
+ * // ...
+ * await listener.close();
+ * ```
+ *
+ * @module
+ */
+
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { CallError, DynamicSupervisor, type Node, type Pid } from '@corral/actor';
+import type { WsOptions } from '../handler/handler.js';
+import { buildHttpResponse } from './http-response.js';
+import { checkOptions, resolveOptions } from './options.js';
+import { compileRoutes, type Router, type Routes } from './routes.js';
+import { guardSocket, handleUpgrade, respondAndClose, type UpgradeOptions } from './upgrade.js';
+
+/** A plain HTTP request listener (`http.Server`'s `'request'` event). */
+export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
+
+/** Options of {@link listen}. */
+export interface ListenOptions {
+  node: Node;
+  /** Default 0: a free port, read back from `listener.port`. */
+  port?: number;
+  /** Default: every interface (Node's and Cowboy's default); pass `'127.0.0.1'` to stay local. */
+  host?: string;
+  routes: Routes;
+  /** Options for every connection, under each route's and `init`'s (see {@link WsOptions} for the defaults). */
+  defaults?: WsOptions;
+  /** Use this server (not yet listening) instead of a new one; `close()` closes it. */
+  server?: Server;
+  /** Plain HTTP requests go here. Default (on a server `listen` creates): 426 on a route, 404 elsewhere. */
+  request?: RequestListener;
+  /** How long each connection may take to close when the listener closes, before it is killed (ms). Default 5000. */
+  shutdownTimeout?: number;
+}
+
+/** Options of {@link attach}. */
+export interface AttachOptions {
+  /** Leave upgrade requests no route matches to the server's other `'upgrade'` listeners instead of answering 404. */
+  passThrough?: boolean;
+  /** As {@link ListenOptions.shutdownTimeout}. */
+  shutdownTimeout?: number;
+}
+
+/** Routes attached to a server (see {@link attach}). */
+export interface Attachment {
+  readonly server: Server;
+  /** The pid of the `DynamicSupervisor` whose children the connections are. */
+  readonly supervisor: Pid;
+  /** The live connection processes (asks the supervisor: `DynamicSupervisor.whichChildren`). */
+  connections(): Promise<Pid[]>;
+  /** How many connection processes are alive (`DynamicSupervisor.countChildren`). */
+  connectionCount(): Promise<number>;
+  /** Stops taking upgrades, then closes every connection (1001, `terminate`); resolves when they are gone. */
+  close(): Promise<void>;
+}
+
+/** A listening server (see {@link listen}). */
+export interface Listener extends Attachment {
+  readonly port: number;
+  readonly address: string;
+}
+
+/** Routes upgrade requests to `handleUpgrade`, under one supervisor. Shared by `listen` and `attach`. */
+class UpgradeFront {
+  closing = false;
+  /** Handshakes whose `init` has not finished: `close()` waits for them. */
+  readonly pending = new Set<Promise<unknown>>();
+  readonly onUpgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+
+  constructor(
+    readonly node: Node,
+    readonly router: Router,
+    readonly defaults: WsOptions | undefined,
+    readonly supervisor: Pid,
+    readonly passThrough: boolean,
+    readonly shutdownTimeout: number | undefined,
+  ) {
+    this.onUpgrade = (req, socket, head) => this.upgrade(req, socket, head);
+  }
+
+  private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const match = this.router.match(pathOf(req.url));
+    if (typeof match === 'string') {
+      if (this.passThrough) return; // another 'upgrade' listener's request
+      guardSocket(socket);
+      respondAndClose(socket, buildHttpResponse(match === 'notfound' ? 404 : 400));
+      return;
+    }
+    if (this.closing) {
+      guardSocket(socket);
+      respondAndClose(socket, buildHttpResponse(503));
+      return;
+    }
+    const options: UpgradeOptions = {
+      defaults: resolveOptions(this.defaults, match.opts),
+      bindings: match.bindings,
+      supervisor: this.supervisor,
+    };
+    if (this.shutdownTimeout !== undefined) options.shutdownTimeout = this.shutdownTimeout;
+    const done = handleUpgrade(this.node, req, socket, head, match.handler, match.state, options).catch(
+      (e: unknown) => {
+        // handleUpgrade answers every failure itself; this is a bug guard, never a silent loss.
+        this.node.logger.error({ label: 'ws_upgrade_failed', err: e }, 'upgrade failed');
+        socket.destroy();
+      },
+    );
+    this.pending.add(done);
+    void done.finally(() => this.pending.delete(done));
+  }
+
+  /** Default plain HTTP answer: 426 where a route would upgrade (Cowboy's answer), 404 or 400 elsewhere. */
+  readonly onRequest: RequestListener = (req, res) => {
+    const match = this.router.match(pathOf(req.url));
+    if (typeof match === 'string') {
+      res.writeHead(match === 'notfound' ? 404 : 400, { 'Content-Length': '0' }).end();
+      return;
+    }
+    res.writeHead(426, { Connection: 'Upgrade', Upgrade: 'websocket', 'Content-Length': '0' }).end();
+  };
+
+  async connections(): Promise<Pid[]> {
+    if (!this.node.isAlive(this.supervisor)) return [];
+    const children = await DynamicSupervisor.whichChildren(this.supervisor);
+    return children.map((c) => c[1]).filter((c): c is Pid => c !== 'restarting');
+  }
+
+  async connectionCount(): Promise<number> {
+    if (!this.node.isAlive(this.supervisor)) return 0;
+    return (await DynamicSupervisor.countChildren(this.supervisor)).active;
+  }
+
+  /** Stops taking upgrades and shuts the connections down; resolves when they and pending handshakes are done. */
+  async shutdown(): Promise<void> {
+    this.closing = true;
+    try {
+      await DynamicSupervisor.stop(this.supervisor, 'shutdown');
+    } catch (e) {
+      if (!(e instanceof CallError)) throw e; // already gone (noproc) or stopped another way
+    }
+    while (this.pending.size > 0) await Promise.all([...this.pending]);
+  }
+}
+
+function pathOf(url: string | undefined): string {
+  const u = url ?? '/';
+  const q = u.indexOf('?');
+  return q < 0 ? u : u.slice(0, q);
+}
+
+async function startFront(
+  node: Node,
+  routes: Routes,
+  defaults: WsOptions | undefined,
+  passThrough: boolean,
+  shutdownTimeout: number | undefined,
+): Promise<UpgradeFront> {
+  const router = compileRoutes(routes);
+  if (defaults !== undefined) checkOptions(defaults, 'listener defaults');
+  if (shutdownTimeout !== undefined && !(Number.isInteger(shutdownTimeout) && shutdownTimeout >= 0))
+    throw new TypeError(`shutdownTimeout must be an integer number of ms >= 0, got ${shutdownTimeout}`);
+  const supervisor = await DynamicSupervisor.start(node);
+  return new UpgradeFront(node, router, defaults, supervisor, passThrough, shutdownTimeout);
+}
+
+/**
+ * Starts a WebSocket listener: an HTTP server on `port` (0 for any free one) whose upgrade
+ * requests are routed to handlers. Resolves once it listens.
+ *
+ * @example
+ * ```ts
+ * const listener = await listen({ node, host: '127.0.0.1', port: 0, routes: { '/echo': [echo, {}] } });
+ * const url = `ws://127.0.0.1:${listener.port}/echo`;
+ * ```
+ */
+export async function listen(options: ListenOptions): Promise<Listener> {
+  const { node } = options;
+  const front = await startFront(node, options.routes, options.defaults, false, options.shutdownTimeout);
+  const server = options.server ?? createServer();
+  const onRequest = options.request ?? (options.server === undefined ? front.onRequest : undefined);
+  server.on('upgrade', front.onUpgrade);
+  if (onRequest !== undefined) server.on('request', onRequest);
+  const unhook = (): void => {
+    server.removeListener('upgrade', front.onUpgrade);
+    if (onRequest !== undefined) server.removeListener('request', onRequest);
+  };
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const fail = (e: Error): void => reject(e);
+      server.once('error', fail);
+      server.listen(options.port ?? 0, options.host, () => {
+        server.removeListener('error', fail);
+        resolve();
+      });
+    });
+  } catch (e) {
+    unhook();
+    await front.shutdown();
+    throw e;
+  }
+  const address = server.address() as AddressInfo;
+  let closing: Promise<void> | undefined;
+  return {
+    port: address.port,
+    address: address.address,
+    server,
+    supervisor: front.supervisor,
+    connections: () => front.connections(),
+    connectionCount: () => front.connectionCount(),
+    close() {
+      closing ??= (async () => {
+        // Stop accepting first; the callback fires once every socket (upgraded ones too) is closed.
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        await front.shutdown();
+        unhook();
+        await closed;
+      })();
+      return closing;
+    },
+  };
+}
+
+/**
+ * Serves `routes` on an existing `http.Server` (plain requests stay the server's): installs an
+ * `'upgrade'` listener. Upgrade requests no route matches are answered 404, or, with
+ * `{ passThrough: true }`, left to the server's other `'upgrade'` listeners. `close()` removes
+ * the listener and closes every connection, but leaves the server running.
+ *
+ * @example
+ * ```ts
+ * const server = createServer(app); // e.g. an Express app
+ * const ws = await attach(node, server, { '/ws': [echo, {}] });
+ * server.listen(3000);
+ * ```
+ */
+export async function attach(
+  node: Node,
+  server: Server,
+  routes: Routes,
+  defaults?: WsOptions,
+  options: AttachOptions = {},
+): Promise<Attachment> {
+  const front = await startFront(
+    node,
+    routes,
+    defaults,
+    options.passThrough === true,
+    options.shutdownTimeout,
+  );
+  server.on('upgrade', front.onUpgrade);
+  let closing: Promise<void> | undefined;
+  return {
+    server,
+    supervisor: front.supervisor,
+    connections: () => front.connections(),
+    connectionCount: () => front.connectionCount(),
+    close() {
+      closing ??= (async () => {
+        server.removeListener('upgrade', front.onUpgrade);
+        await front.shutdown();
+      })();
+      return closing;
+    },
+  };
+}
