@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import {
+  ExitException,
   type ExitReason,
   isExitMessage,
   type Node,
@@ -7,7 +8,6 @@ import {
   type ProcessBehaviour,
   type Self,
 } from '@corral/actor';
-import { buildClosePayload } from '../codec/close-codes.js';
 import { FrameParser, type ParsedFrame } from '../codec/frame-parser.js';
 import { encodeCloseFrame, encodeOutFrames } from '../codec/frame-serializer.js';
 import type { InFrame } from '../codec/opcodes.js';
@@ -90,7 +90,9 @@ export class Connection<S> implements SocketSink, ProcessBehaviour<unknown, Conn
     this.node = spec.node;
     this.socket = spec.socket;
     this.handler = spec.handler;
-    this.opts = spec.opts;
+    // A copy: `set_options` changes this connection's options, never an object the listener
+    // or route shares with its other connections.
+    this.opts = { ...spec.opts };
     this.req = spec.req;
     this.state = spec.state;
     this.parser = new FrameParser({
@@ -145,7 +147,8 @@ export class Connection<S> implements SocketSink, ProcessBehaviour<unknown, Conn
       this.readingPaused &&
       this.active &&
       this.phase === OPEN &&
-      this.pendingChunks < this.opts.maxPendingFrames >> 1 &&
+      // Half the budget is left (and `<=`, so a budget of 1 resumes once the mailbox is empty).
+      this.pendingChunks <= this.opts.maxPendingFrames >> 1 &&
       !this.socket.writableNeedDrain
     ) {
       this.readingPaused = false;
@@ -353,6 +356,15 @@ export class Connection<S> implements SocketSink, ProcessBehaviour<unknown, Conn
       this.outBytes = 0;
       return;
     }
+    // Bytes earlier batches left unsent past the cap: the peer stopped reading (WsOptions.maxOutgoingBuffer).
+    // Measured before this batch is written, so a single large reply to a peer that reads is not mistaken
+    // for a slow reader, and the socket never holds more than the cap plus one batch.
+    if (this.phase === OPEN && socket.writableLength > this.opts.maxOutgoingBuffer) {
+      out.length = 0;
+      this.outBytes = 0;
+      this.dropSlowReader();
+      return;
+    }
     if (out.length === 1) socket.write(out[0]!);
     else if (this.outBytes <= SMALL_WRITE) socket.write(Buffer.concat(out, this.outBytes));
     else {
@@ -362,21 +374,22 @@ export class Connection<S> implements SocketSink, ProcessBehaviour<unknown, Conn
     }
     this.out = [];
     this.outBytes = 0;
-    if (this.phase === OPEN) this.checkBackpressure();
+    // A peer that does not keep up with our output: stop reading it until the socket drains.
+    if (this.phase === OPEN && socket.writableNeedDrain && !this.readingPaused) this.pauseReading();
   }
 
-  /** A peer that does not read: stop reading it, and past the cap, give up on it. */
-  private checkBackpressure(): void {
-    const socket = this.socket;
-    if (!socket.writableNeedDrain) return;
-    if (socket.writableLength > this.opts.maxOutgoingBuffer) {
-      this.phase = CLOSING;
-      socket.destroy();
-      this.node.send(this.pid, new SocketEvent('error', slowReader()));
-      this.closingReason = ['error', 'slow_reader'];
-      return;
-    }
-    if (!this.readingPaused) this.pauseReading();
+  /**
+   * Gives up on a slow reader: close frame 1008 after what it has not read yet, half-close,
+   * drop the socket after `closeTimeout`. This runs at the end of a batch, outside the
+   * process, so `terminate` runs when the process handles the event sent here.
+   */
+  private dropSlowReader(): void {
+    const reason: TerminateReason = ['error', 'slow_reader'];
+    this.phase = CLOSING;
+    this.closingReason = reason;
+    this.socket.write(encodeCloseFrame(closeCodeFor(reason)));
+    this.halfClose();
+    this.node.send(this.pid, new SocketEvent('error', slowReader()));
   }
 
   // ---- closing -------------------------------------------------------------------------------
@@ -398,14 +411,18 @@ export class Connection<S> implements SocketSink, ProcessBehaviour<unknown, Conn
     this.phase = CLOSING;
     this.closingReason = reason;
     this.flush();
-    const socket = this.socket;
-    if (!socket.destroyed) {
-      socket.end();
-      const timer = this.node.clock.setTimeout(() => socket.destroy(), this.opts.closeTimeout);
-      socket.once('close', () => this.node.clock.clearTimeout(timer));
-      socket.resume(); // read (and ignore) until the peer closes
-    }
+    this.halfClose();
     return this.finish(reason);
+  }
+
+  /** Ends our side of TCP and destroys the socket if the peer has not closed its side `closeTimeout` ms later. */
+  private halfClose(): void {
+    const socket = this.socket;
+    if (socket.destroyed) return;
+    socket.end();
+    const timer = this.node.clock.setTimeout(() => socket.destroy(), this.opts.closeTimeout);
+    socket.once('close', () => this.node.clock.clearTimeout(timer));
+    socket.resume(); // read (and ignore) until the peer closes
   }
 
   /** The parent (or, without `trapExit`, a linked process) exited: close with 1001/1011 and exit with its reason. */
@@ -416,6 +433,12 @@ export class Connection<S> implements SocketSink, ProcessBehaviour<unknown, Conn
   }
 
   private crash(error: unknown): Connection<S> {
+    // `self().exit(r)` in a callback is Erlang's exit/1: Cowboy reports `{crash, exit, R}` and
+    // re-raises, so the process exits with `r` itself, not as a crash of an ExitException.
+    if (error instanceof ExitException) {
+      this.exitReason = { value: error.reason };
+      return this.close(1011, ['crash', 'exit', error.reason]);
+    }
     return this.close(1011, ['crash', 'error', error]);
   }
 
@@ -483,7 +506,9 @@ export class Connection<S> implements SocketSink, ProcessBehaviour<unknown, Conn
 
   private hibernate(): void {
     this.parser.compact();
-    this.out = [];
+    // Frames of this result are still queued for the end-of-batch flush: only an empty queue
+    // may be swapped for a fresh array.
+    if (this.out.length === 0) this.out = [];
     this.self.hibernate();
   }
 }

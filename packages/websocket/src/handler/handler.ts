@@ -18,8 +18,12 @@ export interface WsOptions {
    */
   maxPendingFrames?: number;
   /**
-   * Outgoing bytes the socket may hold unsent (a slow reader) before the connection stops
-   * reading and, past the cap, closes with 1008 and `['error', 'slow_reader']`. Default 16 MiB.
+   * Outgoing bytes the socket may hold unsent (a slow reader). While the socket cannot take
+   * more (past its high-water mark) the connection stops reading; when output is due and more
+   * than this is still unsent, that output is dropped and the connection closes with 1008 and
+   * `['error', 'slow_reader']` (the close frame queued after the unread bytes, the socket
+   * dropped `closeTimeout` later). So the socket holds at most this plus one batch of replies.
+   * Default 16 MiB.
    */
   maxOutgoingBuffer?: number;
   /** After sending a close frame, how long to wait for the peer's before dropping the socket (ms). Default 5000. */

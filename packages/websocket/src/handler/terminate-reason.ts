@@ -8,7 +8,8 @@ import { isCleanExit } from '@corral/actor';
  * - `'timeout'`: nothing was received for `idleTimeout`;
  * - `'remote'` / `['remote', code, reason]`: the peer sent a close frame (without / with a code);
  * - `['error', 'badencoding' | 'badframe' | 'badsize' | 'closed' | string]`: bad input, or the
- *   socket went away without a close frame (`'closed'`), or a socket error;
+ *   socket went away without a close frame (`'closed'`), or the peer stopped reading
+ *   (`'slow_reader'`, see `WsOptions.maxOutgoingBuffer`), or a socket error (its code);
  * - `['crash', 'error' | 'exit' | 'throw', error]`: a handler callback threw;
  * - any other value: the shutdown reason of the parent (the listener's supervisor), e.g.
  *   `'shutdown'`, or the reason of a linked process that exited.
@@ -47,6 +48,8 @@ export function closeCodeFor(reason: TerminateReason): number | undefined {
             return 1009;
           case 'closed':
             return undefined;
+          case 'slow_reader':
+            return 1008; // policy violation: it left more than maxOutgoingBuffer unread
           default:
             return 1011;
         }
