@@ -20,7 +20,9 @@ export interface Logger {
 
 /** A pino logger writing JSON to stderr: what a node uses when none is given, so crash reports are never lost. */
 export function defaultLogger(nodeName: string): Logger {
-  return pino({ name: nodeName }, pino.destination(2)) as unknown as Logger;
+  // `base` replaces pino's own { pid, hostname }: each process logs under a child bound to
+  // { pid, name } (the Corral pid and registered name), which would otherwise repeat those keys.
+  return pino({ base: { node: nodeName } }, pino.destination(2)) as unknown as Logger;
 }
 
 const noop = (): void => {};
