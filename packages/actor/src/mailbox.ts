@@ -21,7 +21,7 @@ export class Mailbox<T = unknown> {
     const item = items[this.head];
     items[this.head++] = undefined;
     if (this.head === items.length) {
-      items.length = 0;
+      this.items = [];
       this.head = 0;
     } else if (this.head >= 1024 && this.head * 2 >= items.length) {
       this.items = items.slice(this.head);
