@@ -2,7 +2,7 @@ import { createNode } from '@corral/actor';
 import { pino } from 'pino';
 import { startEchoServer } from './server.js';
 
-const logger = pino({ name: 'echo' });
+const logger = pino({ base: { app: 'echo' } });
 const node = createNode({ name: 'echo', logger });
 const port = Number(process.env.PORT ?? 8080);
 const listener = await startEchoServer(node, port);

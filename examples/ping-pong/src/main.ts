@@ -2,7 +2,7 @@ import { createNode, formatReason } from '@corral/actor';
 import { pino } from 'pino';
 import { playRallies, startPonger, watchACrash } from './ping-pong.js';
 
-const logger = pino({ name: 'ping-pong' });
+const logger = pino({ base: { app: 'ping-pong' } });
 const node = createNode({ name: 'demo', logger });
 
 const ponger = startPonger(node);

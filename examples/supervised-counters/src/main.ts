@@ -5,7 +5,7 @@ import { startTree, story } from './counters.js';
 // Every record below is JSON from pino: the node logs crash reports, supervisor reports
 // (label 'supervisor_report', context 'child_terminated' | 'shutdown' | ...) and restart
 // progress (label 'progress', context 'restarting') through the logger it is given.
-const logger = pino({ name: 'supervised-counters' });
+const logger = pino({ base: { app: 'supervised-counters' } });
 const node = createNode({ name: 'demo', logger });
 
 const root = await startTree(node);

@@ -78,10 +78,12 @@ export function reportProgress(
     childPid: pidText(child.pid),
     childType: typeOf(child.spec),
   };
+  // A DynamicSupervisor's children have no id: name them by pid, as reportError does.
+  const who = child.id === undefined ? String(record.childPid) : JSON.stringify(child.id);
   if (context === 'restarting') {
     record.reason = formatReason(reason);
-    self.logger.info(record, `supervisor ${supervisor}: restarting child ${JSON.stringify(child.id)}`);
+    self.logger.info(record, `supervisor ${supervisor}: restarting child ${who}`);
   } else {
-    self.logger.debug(record, `supervisor ${supervisor}: started child ${JSON.stringify(child.id)}`);
+    self.logger.debug(record, `supervisor ${supervisor}: started child ${who}`);
   }
 }
