@@ -13,6 +13,14 @@ export type { DynamicChildSpec, DynamicSupervisorOptions } from './dynamic-super
 export * as DynamicSupervisor from './dynamic-supervisor.js';
 export { ActorError, ExitException } from './errors.js';
 export * as GenServer from './gen-server.js';
+/** @internal The GenServer request protocol, for behaviours in other packages that answer `GenServer.call`/`cast`/`stop`/`getState` (@corral/statem). */
+export {
+  Call as GenServerCall,
+  Cast as GenServerCast,
+  GET_STATE,
+  SysStop as GenServerStop,
+  USER_CALL,
+} from './gen-server-call.js';
 export type {
   Action,
   CallResult,
