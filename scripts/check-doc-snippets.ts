@@ -2,7 +2,9 @@
  * Type-checks every TypeScript code block of the README, the package READMEs and docs/: each
  * ```ts block becomes a module in .doc-snippets/ and `tsc` checks them all with the
  * repository's strict settings. A block that is not meant to compile on its own (a fragment)
- * is marked by an HTML comment `<!-- not-checked -->` on the line before its fence.
+ * is marked by an HTML comment `<!-- not-checked -->` on the line before its fence; a block that
+ * goes on from the block before it in the same file (using its imports and names) is marked
+ * `<!-- continues -->`, and the two are checked as one module.
  *
  *   npx tsx scripts/check-doc-snippets.ts
  */
@@ -37,20 +39,29 @@ mkdirSync(out, { recursive: true });
 let count = 0;
 for (const file of markdownFiles()) {
   const lines = readFileSync(file, 'utf8').split('\n');
+  let current: { name: string; text: string } | undefined;
+  const flush = (): void => {
+    if (current !== undefined) writeFileSync(join(out, current.name), `${current.text}export {};\n`);
+    current = undefined;
+  };
   for (let i = 0; i < lines.length; i++) {
     if (!/^```(ts|typescript)\s*$/.test(lines[i]!)) continue;
-    const skip = i > 0 && lines[i - 1]!.trim() === '<!-- not-checked -->';
+    const marker = i > 0 ? lines[i - 1]!.trim() : '';
     const start = i + 1;
     let end = start;
     while (end < lines.length && !lines[end]!.startsWith('```')) end++;
-    if (!skip) {
-      const name = `${relative(root, file).replace(/[^a-zA-Z0-9]+/g, '_')}_L${start}.ts`;
-      const body = lines.slice(start, end).join('\n');
-      writeFileSync(join(out, name), `// ${relative(root, file)}:${start}\n${body}\nexport {};\n`);
+    if (marker !== '<!-- not-checked -->') {
+      const body = `// ${relative(root, file)}:${start}\n${lines.slice(start, end).join('\n')}\n`;
+      if (marker === '<!-- continues -->' && current !== undefined) current.text += body;
+      else {
+        flush();
+        current = { name: `${relative(root, file).replace(/[^a-zA-Z0-9]+/g, '_')}_L${start}.ts`, text: body };
+      }
       count++;
     }
     i = end;
   }
+  flush();
 }
 writeFileSync(
   join(out, 'tsconfig.json'),
