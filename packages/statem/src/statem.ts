@@ -103,6 +103,9 @@ export function childSpec<TLogic extends AnyActorLogic>(
   return spec;
 }
 
+/** An event with any payload fields (an inline `{ type: 'enter', code }` literal is accepted). */
+export type AnyEvent = EventObject & Record<string, unknown>;
+
 /**
  * Sends `event` as a call and resolves with the machine's `reply(...)` (gen_statem:call/3).
  * It is `GenServer.call`, with its errors: a `CallError` whose reason is `'timeout'` (default
@@ -114,14 +117,14 @@ export function childSpec<TLogic extends AnyActorLogic>(
  */
 export function call<Reply = unknown>(
   server: ServerRef,
-  event: EventObject | string,
+  event: AnyEvent | string,
   timeoutMs: number | 'infinity' = 5000,
 ): Promise<Reply> {
   return GenServer.call(server as ServerRef<any>, event, timeoutMs) as Promise<Reply>;
 }
 
 /** Sends `event` as a cast (gen_statem:cast/2): dropped silently if the process is gone, as in OTP. */
-export function cast(server: ServerRef, event: EventObject | string): void {
+export function cast(server: ServerRef, event: AnyEvent | string): void {
   GenServer.cast(server as ServerRef<any>, event);
 }
 
