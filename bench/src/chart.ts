@@ -8,7 +8,7 @@
  * writeFileSync('../docs/benchmarks-actor.svg', renderChart(doc));
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { formatRatio, formatValue, type ResultsDoc, SUBJECT } from './report.js';
+import { formatRatio, formatValue, peersOf, type ResultsDoc, SUBJECT } from './report.js';
 
 interface Bar {
   label: string;
@@ -28,6 +28,7 @@ const COLORS: Record<string, string> = {
   corral: '#0f766e',
   erlang: '#a2003e',
   xstate: '#4b5563',
+  ws: '#b45309',
 };
 const FALLBACK = '#6b7280';
 
@@ -64,14 +65,12 @@ export function groups(doc: ResultsDoc): Group[] {
         color: COLORS.erlang!,
         note: `Corral ${formatRatio(row.vsErlang)}`,
       });
-    for (const [system, ratio] of Object.entries(row.vsPeers)) {
-      const peer = doc.results.find((p) => p.workload === row.workload && p.system === system);
-      if (peer === undefined) continue;
+    for (const peer of peersOf(row, doc.results)) {
       bars.push({
-        label: `${system} (same run)`,
+        label: `${peer.system} (same run)`,
         value: peer.median,
-        color: COLORS[system] ?? FALLBACK,
-        note: `Corral ${formatRatio(ratio)}`,
+        color: COLORS[peer.system] ?? FALLBACK,
+        note: `Corral ${formatRatio(row.vsPeers[peer.system])}`,
       });
     }
     out.push({ title: `${row.workload}: ${row.label} (${row.unit}, ${direction})`, unit: row.unit, bars });
@@ -92,7 +91,7 @@ export function renderChart(doc: ResultsDoc): string {
   out.push(
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="system-ui, -apple-system, Segoe UI, Helvetica, Arial, sans-serif" font-size="12">`,
     `<rect width="${WIDTH}" height="${height}" fill="#ffffff"/>`,
-    `<text x="10" y="24" font-size="16" font-weight="bold" fill="#111827">${esc('Corral actor runtime vs Erlang/OTP 25 and xstate v5')}</text>`,
+    `<text x="10" y="24" font-size="16" font-weight="bold" fill="#111827">${esc('Corral vs Erlang/OTP 25 (reference figures), xstate v5 and ws 8 (same run)')}</text>`,
     `<text x="10" y="44" fill="#4b5563">${esc(`Median of ${doc.method.rounds} rounds, one fresh Node.js process per case; bars share a scale within a group only.`)}</text>`,
   );
   let y = TOP;

@@ -81,9 +81,17 @@ async function measureTimed(c: TimedCase<any>, opts: MeasureOptions): Promise<[n
       await settle();
       // Each round starts from a clean heap, so it does not pay for the previous round's garbage.
       fullGc();
-      const t0 = performance.now();
-      const ops = await timed();
-      const seconds = (performance.now() - t0) / 1000;
+      let ops: number;
+      let seconds: number;
+      if (c.clock === undefined) {
+        const t0 = performance.now();
+        ops = await timed();
+        seconds = (performance.now() - t0) / 1000;
+      } else {
+        const t0 = await c.clock(ctx);
+        ops = await timed();
+        seconds = (await c.clock(ctx)) - t0;
+      }
       if (!(ops > 0)) throw new Error(`round ${i} reported ${ops} operations`);
       if (i >= opts.warmup) samples.push(c.kind === 'rate' ? ops / seconds : seconds / ops);
     }
@@ -93,21 +101,29 @@ async function measureTimed(c: TimedCase<any>, opts: MeasureOptions): Promise<[n
   return [samples, size];
 }
 
+/** This process's heap in use after pending work has settled and a full GC. */
+async function localHeap(): Promise<number> {
+  await settle();
+  fullGc();
+  return process.memoryUsage().heapUsed;
+}
+
 async function measureHeap(c: HeapCase<any>, opts: MeasureOptions): Promise<[number[], number]> {
-  const h = c.prepare();
+  const h = await c.prepare();
+  const usage = c.usage === undefined ? localHeap : () => c.usage!(h);
   const samples: number[] = [];
-  for (let i = 0; i < opts.heapRounds; i++) {
-    await settle();
-    fullGc();
-    const before = process.memoryUsage().heapUsed;
-    await c.fill(h, c.count);
-    await settle();
-    fullGc();
-    const after = process.memoryUsage().heapUsed;
-    const alive = c.alive(h);
-    if (alive !== c.count) throw new Error(`expected ${c.count} idle entities, found ${alive} alive`);
-    samples.push((after - before) / c.count);
-    await c.clear(h);
+  try {
+    for (let i = 0; i < opts.heapRounds; i++) {
+      const before = await usage();
+      await c.fill(h, c.count);
+      const after = await usage();
+      const alive = await c.alive(h);
+      if (alive !== c.count) throw new Error(`expected ${c.count} idle entities, found ${alive} alive`);
+      samples.push((after - before) / c.count);
+      await c.clear(h);
+    }
+  } finally {
+    await c.dispose?.(h);
   }
   return [samples, c.count];
 }
@@ -179,7 +195,10 @@ export function runInChild(ref: CaseRef, opts: ChildOptions): Promise<CaseResult
     : [process.execPath, args];
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, argv, { cwd: benchDir, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    // Children that start processes of their own (the WebSocket suites' servers) read
+    // CORRAL_BENCH_ONE_CORE to put those on CPU 1, so a server never shares the client's CPU.
+    const env = opts.oneCore ? { ...process.env, CORRAL_BENCH_ONE_CORE: '1' } : process.env;
+    const child = spawn(cmd, argv, { cwd: benchDir, env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     let result: Omit<CaseResult, 'seconds'> | undefined;
     let failure: string | undefined;
     const timer = setTimeout(() => {

@@ -14,6 +14,8 @@ export const ERLANG = {
   spawnExit: 1.05e6, // procs/s
   spawnLinkMonitor: 535e3, // procs/s
   bytesPerIdleProcess: 2_640,
+  /** `gen_server:call/2` round trips per second, one caller in a loop. */
+  genServerCall: 632e3,
 } as const;
 
 /** xstate v5 figures reported earlier on the same machine (for the record; the run measures xstate live). */
@@ -26,3 +28,10 @@ export const XSTATE_REPORTED = {
 
 /** Corral's goal for bytes per idle callback process. */
 export const TARGET_BYTES_PER_IDLE_CALLBACK_PROCESS = 1_000;
+
+/**
+ * The issue's goal for memory per idle WebSocket connection: at most 5 KB (the shared load
+ * generator measures it as server RSS growth at 10,000 connections; the bench's own
+ * `ws-idle-memory/corral/rss` case, at 1,000, is held to it too).
+ */
+export const TARGET_BYTES_PER_IDLE_CONNECTION = 5_000;

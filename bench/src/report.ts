@@ -49,7 +49,7 @@ export interface ResultsDoc {
 
 export interface Revision {
   commit: string;
-  /** True when packages/actor/src differed from the commit (so the figures are for a work in progress). */
+  /** True when the measured sources (packages/actor/src, packages/websocket/src) differed from the commit (so the figures are for a work in progress). */
   dirty: boolean;
 }
 
@@ -58,7 +58,8 @@ export function revision(cwd: string): Revision | undefined {
   try {
     const git = (...args: string[]): string => execFileSync('git', args, { cwd, encoding: 'utf8' }).trim();
     const commit = git('rev-parse', '--short', 'HEAD');
-    const dirty = git('status', '--porcelain', '--', '../packages/actor/src').length > 0;
+    const dirty =
+      git('status', '--porcelain', '--', '../packages/actor/src', '../packages/websocket/src').length > 0;
     return { commit, dirty };
   } catch {
     return undefined;
@@ -78,6 +79,21 @@ export function machine(): Machine {
   };
 }
 
+/**
+ * The rows a Corral row is compared with, one per peer system of the same workload and unit:
+ * the peer's case with the same key (`ws-echo/corral/1kib-w16` against `ws-echo/ws/1kib-w16`),
+ * else the peer's first case (xstate's `machine` against each Corral variant).
+ */
+export function peersOf<R extends CaseResult>(r: CaseResult, results: readonly R[]): R[] {
+  const chosen = new Map<string, R>();
+  for (const peer of results) {
+    if (peer.workload !== r.workload || peer.system === SUBJECT || peer.unit !== r.unit) continue;
+    const held = chosen.get(peer.system);
+    if (held === undefined || (held.case !== r.case && peer.case === r.case)) chosen.set(peer.system, peer);
+  }
+  return [...chosen.values()];
+}
+
 /** Adds ratios and target checks to raw case results. */
 export function buildRows(results: readonly CaseResult[]): Row[] {
   return results.map((r) => {
@@ -85,13 +101,8 @@ export function buildRows(results: readonly CaseResult[]): Row[] {
     if (r.reference.erlang !== undefined) row.vsErlang = r.median / r.reference.erlang;
     if (r.target !== undefined)
       row.targetMet = r.better === 'higher' ? r.median >= r.target : r.median <= r.target;
-    if (r.system === SUBJECT) {
-      for (const peer of results) {
-        if (peer.workload !== r.workload || peer.system === SUBJECT || peer.unit !== r.unit) continue;
-        // The first case of each peer system is its figure for the workload.
-        if (!(peer.system in row.vsPeers)) row.vsPeers[peer.system] = r.median / peer.median;
-      }
-    }
+    if (r.system === SUBJECT)
+      for (const peer of peersOf(r, results)) row.vsPeers[peer.system] = r.median / peer.median;
     return row;
   });
 }
@@ -138,11 +149,10 @@ export function spread(r: CaseResult): string {
 }
 
 function peerCell(row: Row, rows: readonly Row[]): [string, string] {
-  const peers = Object.entries(row.vsPeers);
-  if (peers.length === 0) return ['—', '—'];
-  const [system, ratio] = peers[0]!;
-  const peer = rows.find((p) => p.workload === row.workload && p.system === system)!;
-  return [`${formatValue(peer.median, peer.unit)} (${system})`, formatRatio(ratio)];
+  if (row.system !== SUBJECT) return ['—', '—'];
+  const peer = peersOf(row, rows)[0];
+  if (peer === undefined) return ['—', '—'];
+  return [`${formatValue(peer.median, peer.unit)} (${peer.system})`, formatRatio(row.vsPeers[peer.system])];
 }
 
 function targetCell(row: Row): string {

@@ -65,6 +65,14 @@ export interface TimedCase<C = undefined> extends CaseBase {
   opsPerSize?: number;
   /** The work one round is given with `--quick`; default `size / 4`. */
   quickSize?: number;
+  /** The work one round is given by the bench's own tests (test/workloads.test.ts); default 2,500. */
+  testSize?: number;
+  /**
+   * The clock a round is timed by, in seconds; default the wall clock. A case that measures
+   * another process's cost gives that process's CPU time here (read before and after the
+   * timed part), so a `latency` case reports its CPU seconds per operation.
+   */
+  clock?(ctx: C): number | Promise<number>;
   /** Once per child process, untimed: servers, sockets, anything rounds share. */
   setup?(): C | Promise<C>;
   /** Prepares one round (untimed: make the node, spawn idle processes) and returns its timed part. */
@@ -73,20 +81,28 @@ export interface TimedCase<C = undefined> extends CaseBase {
   teardown?(ctx: C): void | Promise<void>;
 }
 
-/** Bytes of heap per idle entity (process, actor), measured after a full GC. */
+/** Bytes per idle entity (process, actor, connection), measured after a full GC. */
 export interface HeapCase<H = unknown> extends CaseBase {
   kind: 'heap';
-  unit: 'bytes/proc';
+  unit: 'bytes/proc' | 'bytes/conn';
   /** How many entities to create each round. */
   count: number;
-  /** Makes the container (a node, an array), before the baseline is taken. */
-  prepare(): H;
+  /** Makes the container (a node, an array, a server child), before the baseline is taken. */
+  prepare(): H | Promise<H>;
   /** Creates `count` idle entities; resolves once all of them are idle (started, waiting for a message). */
   fill(h: H, count: number): void | Promise<void>;
   /** How many are alive now: checked against `count`, so entities that died by mistake cannot read as cheap ones. */
-  alive(h: H): number;
+  alive(h: H): number | Promise<number>;
   /** Ends them, so the next round starts from an empty heap. */
   clear(h: H): void | Promise<void>;
+  /**
+   * Bytes in use where the entities live, after a full GC there; default: this process's
+   * `heapUsed` after a full GC. A case whose entities live in another process (a server
+   * child holding connections) asks that process.
+   */
+  usage?(h: H): number | Promise<number>;
+  /** After the last round: release what `prepare` made (stop a server child). */
+  dispose?(h: H): void | Promise<void>;
 }
 
 export type BenchCase = TimedCase<any> | HeapCase<any>;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { median, runInChild } from '../src/harness.js';
+import { measureCase, median, runInChild } from '../src/harness.js';
 import { registry } from '../src/registry.js';
-import { caseName } from '../src/suite.js';
+import { caseName, type HeapCase, type TimedCase } from '../src/suite.js';
 
 describe('median', () => {
   it('takes the middle sample, or the mean of the two middle ones, whatever their order', () => {
@@ -50,5 +50,81 @@ describe('runInChild', () => {
         },
       ),
     ).rejects.toThrow(/registry entry 0 has no case ping-pong\/corral\/nope/);
+  });
+});
+
+describe('measureCase', () => {
+  // The harness runs a full GC before each measurement; in the test runner a stub stands in.
+  const g = globalThis as { gc?: () => void };
+  g.gc ??= () => {};
+  const id = { name: 'w/corral/c', workload: 'w', system: 'corral', key: 'c' };
+  const opts = { quick: false, warmup: 1, rounds: 3, heapRounds: 2 };
+
+  it("times a round by the case's own clock when it has one (a server's CPU seconds)", async () => {
+    let cpu = 0;
+    const events: string[] = [];
+    const c: TimedCase<{ name: string }> = {
+      kind: 'latency',
+      unit: 's/msg',
+      size: 100,
+      setup: () => ({ name: 'ctx' }),
+      clock: (ctx) => {
+        events.push(`clock ${ctx.name}`);
+        return cpu;
+      },
+      round: (size) => () => {
+        cpu += 0.5; // the server spent half a second on this round
+        return size;
+      },
+      teardown: () => void events.push('teardown'),
+    };
+    const r = await measureCase(id, c, opts);
+    expect(r.samples).toEqual([0.005, 0.005, 0.005]);
+    expect(events.filter((e) => e === 'clock ctx')).toHaveLength(8);
+    expect(events.at(-1)).toBe('teardown');
+  });
+
+  it('takes heap figures from where the entities live, checks they are alive, and disposes once', async () => {
+    let used = 1_000;
+    let alive = 0;
+    let disposed = 0;
+    const c: HeapCase<{ server: string }> = {
+      kind: 'heap',
+      unit: 'bytes/conn',
+      count: 10,
+      prepare: async () => ({ server: 'child' }),
+      fill: (_h, count) => {
+        used += count * 300;
+        alive = count;
+      },
+      usage: async (h) => (h.server === 'child' ? used : -1),
+      alive: async () => alive,
+      clear: () => {
+        used = 1_000;
+        alive = 0;
+      },
+      dispose: () => void disposed++,
+    };
+    const r = await measureCase(id, c, opts);
+    expect(r.samples).toEqual([300, 300]);
+    expect(r.unit).toBe('bytes/conn');
+    expect(disposed).toBe(1);
+  });
+
+  it('fails a heap case whose entities did not all stay alive, and still disposes', async () => {
+    let disposed = 0;
+    const c: HeapCase<null> = {
+      kind: 'heap',
+      unit: 'bytes/conn',
+      count: 10,
+      prepare: () => null,
+      fill: () => {},
+      usage: () => 0,
+      alive: () => 9,
+      clear: () => {},
+      dispose: () => void disposed++,
+    };
+    await expect(measureCase(id, c, opts)).rejects.toThrow(/expected 10 idle entities, found 9 alive/);
+    expect(disposed).toBe(1);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CaseResult } from '../src/harness.js';
-import { buildRows, formatValue, markdownTable, textTable } from '../src/report.js';
+import { buildRows, formatValue, markdownTable, peersOf, textTable } from '../src/report.js';
 
 function result(over: Partial<CaseResult> & Pick<CaseResult, 'workload' | 'system' | 'median'>): CaseResult {
   return {
@@ -71,11 +71,35 @@ describe('buildRows', () => {
   });
 });
 
+describe('peers of a Corral row', () => {
+  const rows = buildRows([
+    result({ workload: 'ws-echo', system: 'corral', case: '32b', median: 120e3 }),
+    result({ workload: 'ws-echo', system: 'corral', case: '1kib', median: 60e3 }),
+    result({ workload: 'ws-echo', system: 'corral', case: 'odd', median: 10e3 }),
+    result({ workload: 'ws-echo', system: 'ws', case: '32b', median: 100e3 }),
+    result({ workload: 'ws-echo', system: 'ws', case: '1kib', median: 40e3 }),
+  ]);
+
+  it("divides by the peer's case with the same key, else by the peer's first case", () => {
+    expect(rows[0]!.vsPeers).toEqual({ ws: 1.2 });
+    expect(rows[1]!.vsPeers).toEqual({ ws: 1.5 });
+    expect(rows[2]!.vsPeers).toEqual({ ws: 0.1 });
+    expect(peersOf(rows[1]!, rows).map((p) => p.name)).toEqual(['ws-echo/ws/1kib']);
+  });
+
+  it('prints the paired peer beside each row', () => {
+    const md = markdownTable(rows).split('\n');
+    expect(md[3]).toContain('| 40 k (ws) | 1.50× |');
+    expect(md[4]).toContain('| 100 k (ws) | 0.10× |');
+  });
+});
+
 describe('formatValue', () => {
   it('scales rates to M and k, keeps bytes whole, and shows latency in a readable unit', () => {
     expect(formatValue(11_234_567, 'msgs/s')).toBe('11.23 M');
     expect(formatValue(396_910, 'msgs/s')).toBe('397 k');
     expect(formatValue(2_640, 'bytes/proc')).toBe('2,640');
     expect(formatValue(0.000_123_4, 's/restart')).toBe('123 µs');
+    expect(formatValue(0.000_004_05, 's/msg')).toBe('4.05 µs');
   });
 });

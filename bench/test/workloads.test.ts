@@ -13,16 +13,37 @@ describe('registry', () => {
   it('names every case uniquely as <workload>/<system>/<case>', () => {
     const names = cases.map(([name]) => name);
     expect(new Set(names).size).toBe(names.length);
-    for (const name of names) expect(name).toMatch(/^[a-z-]+\/[a-z]+\/[a-z-]+$/);
+    for (const name of names) expect(name).toMatch(/^[a-z-]+\/[a-z]+\/[a-z0-9-]+$/);
   });
 
-  it('has a Corral case for each of the five workloads and xstate beside four of them', () => {
+  it('has a Corral case for each workload, with xstate or ws measured beside it where there is a peer', () => {
     const systems = (w: string) => suites.filter((s) => s.workload === w).map((s) => s.system);
     expect(systems('ping-pong')).toEqual(['corral', 'xstate']);
     expect(systems('flood')).toEqual(['corral', 'xstate']);
     expect(systems('spawn-exit')).toEqual(['corral', 'xstate']);
     expect(systems('spawn-link-monitor')).toEqual(['corral']);
     expect(systems('idle-memory')).toEqual(['corral', 'xstate']);
+    for (const otp of [
+      'gen-server-call',
+      'gen-server-cast',
+      'supervisor-restart',
+      'dynamic-supervisor-start',
+      'dynamic-supervisor-exit',
+      'pg-broadcast',
+    ])
+      expect(systems(otp)).toEqual(['corral']);
+    expect(systems('ws-echo')).toEqual(['corral', 'ws']);
+    expect(systems('ws-echo-cpu')).toEqual(['corral', 'ws']);
+    expect(systems('ws-idle-memory')).toEqual(['corral', 'ws']);
+  });
+
+  it('gives every WebSocket peer case the same key as a Corral case, so each ratio pairs like with like', () => {
+    for (const workload of ['ws-echo', 'ws-echo-cpu', 'ws-idle-memory']) {
+      const [corral, ws] = ['corral', 'ws'].map(
+        (system) => suites.find((s) => s.workload === workload && s.system === system)!,
+      );
+      for (const key of Object.keys(ws!.cases)) expect(Object.keys(corral!.cases)).toContain(key);
+    }
   });
 });
 
@@ -30,23 +51,33 @@ describe.each(cases.filter(([, c]) => c.kind !== 'heap'))('%s', (_name, c) => {
   it('reports the operations it did for the size it was given, round after round', async () => {
     if (c.kind === 'heap') return;
     const ctx = await c.setup?.();
-    const size = 2_500;
+    const size = c.testSize ?? 2_500;
     const per = c.opsPerSize ?? 1;
-    for (let round = 0; round < 2; round++) {
-      const timed = await c.round(size, ctx);
-      expect(await timed()).toBe(per * size);
+    try {
+      for (let round = 0; round < 2; round++) {
+        const timed = await c.round(size, ctx);
+        const t0 = await c.clock?.(ctx);
+        expect(await timed()).toBe(per * size);
+        // A case timed by its own clock (a server's CPU time) must see that clock move.
+        if (t0 !== undefined) expect(await c.clock!(ctx)).toBeGreaterThan(t0);
+      }
+    } finally {
+      await c.teardown?.(ctx);
     }
-    await c.teardown?.(ctx);
   });
 });
 
 describe.each(cases.filter(([, c]) => c.kind === 'heap'))('%s', (_name, c) => {
   it('keeps every entity it made alive until cleared, then none', async () => {
     if (c.kind !== 'heap') return;
-    const h = c.prepare();
-    await c.fill(h, 1_000);
-    expect(c.alive(h)).toBe(1_000);
-    await c.clear(h);
-    expect(c.alive(h)).toBe(0);
+    const h = await c.prepare();
+    try {
+      await c.fill(h, 200);
+      expect(await c.alive(h)).toBe(200);
+      await c.clear(h);
+      expect(await c.alive(h)).toBe(0);
+    } finally {
+      await c.dispose?.(h);
+    }
   });
 });

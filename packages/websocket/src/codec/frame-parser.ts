@@ -45,6 +45,7 @@
  * @module
  */
 
+import { constants } from 'node:buffer';
 import { parseClosePayload } from './close-codes.js';
 import { unmask } from './mask.js';
 import { type FrameType, type InFrame, Opcode } from './opcodes.js';
@@ -66,7 +67,8 @@ export interface FrameParserOptions {
   /**
    * Largest payload, in bytes, of one frame and of one message (the sum of its fragments), as
    * Cowboy's `max_frame_size`. Checked against the declared length before the payload is read;
-   * larger → 1009. Default {@link DEFAULT_MAX_FRAME_SIZE}; `Infinity` for no limit.
+   * larger → 1009. Default {@link DEFAULT_MAX_FRAME_SIZE}; `Infinity` for no limit but the largest
+   * Buffer (`buffer.constants.MAX_LENGTH`).
    */
   readonly maxFrameSize?: number;
   /** Check that text messages and close reasons are UTF-8 (→ 1007). Default `true`. */
@@ -113,6 +115,8 @@ export interface ParseFailure {
 export type ParseResult = ParsedFrame | ParseMore | ParseFailure;
 
 const MORE: ParseMore = Object.freeze({ kind: 'more' });
+const SCRATCH = Buffer.alloc(8);
+const MAX_LENGTH = constants.MAX_LENGTH;
 const EMPTY = Buffer.alloc(0);
 
 // Parse states, in the order a frame's bytes arrive.
@@ -143,7 +147,6 @@ export class FrameParser {
   private buffered = 0;
   // Where take() left the bytes it took: `returned buffer[at, at + n)`.
   private at = 0;
-  private readonly scratch = Buffer.alloc(8);
 
   // The frame being parsed.
   private state = GET_INFO;
@@ -152,7 +155,8 @@ export class FrameParser {
   private opcode = 0;
   private masked = false;
   private payloadLength = 0;
-  private readonly maskKey = Buffer.alloc(4);
+  // From the shared pool (not an ArrayBuffer of its own): an idle connection keeps little.
+  private readonly maskKey = Buffer.allocUnsafe(4).fill(0);
   // A payload known to span chunks is copied here as it arrives, so a peer that drips bytes
   // cannot make the parser hold one Buffer object per tiny chunk.
   private partial: Buffer | undefined;
@@ -163,7 +167,8 @@ export class FrameParser {
   private messageRsv1 = false;
   private messageLength = 0;
   private fragments: Buffer[] = [];
-  private readonly utf8 = new Utf8Validator();
+  // Made when the first fragmented text message arrives.
+  private utf8: Utf8Validator | undefined = undefined;
 
   private failure: ParseFailure | undefined;
 
@@ -455,11 +460,12 @@ export class FrameParser {
       }
       this.messageOpcode = opcode;
       this.messageRsv1 = this.rsv1;
-      this.utf8.reset();
+      this.utf8?.reset();
     }
 
     // A fragment: check its UTF-8 now, so a bad message fails at its first bad fragment (§8.1).
     if (this.messageOpcode === Opcode.Text && this.validateUtf8 && !this.messageRsv1) {
+      this.utf8 ??= new Utf8Validator();
       if (!this.utf8.write(payload)) {
         return this.fail('WS_ERR_INVALID_UTF8', `in fragment ${this.fragments.length + 1}`);
       }
@@ -494,7 +500,7 @@ export class FrameParser {
     this.messageRsv1 = false;
     this.messageLength = 0;
     this.fragments = [];
-    this.utf8.reset();
+    this.utf8?.reset();
   }
 
   /** Consumes `n` (≤ 8) header bytes; returns where they are: `source[this.at, this.at + n)`. */
@@ -512,9 +518,10 @@ export class FrameParser {
       }
       return chunk;
     }
-    this.gather(this.scratch, n);
+    // Header bytes that span chunks are read at once by the caller: one buffer serves every parser.
+    this.gather(SCRATCH, n);
     this.at = 0;
-    return this.scratch;
+    return SCRATCH;
   }
 
   /** Consumes `n` payload bytes: a view when they lie in one chunk, else one copy. */
@@ -576,7 +583,9 @@ export class FrameParser {
 
 function checkLimit(maxFrameSize: number): number {
   if (!(maxFrameSize >= 0)) throw new RangeError(`maxFrameSize must be a number >= 0, got ${maxFrameSize}`);
-  return maxFrameSize;
+  // No Buffer holds more than MAX_LENGTH bytes: a larger frame or message is too big (1009) even
+  // with no limit (`Infinity`), instead of a RangeError thrown by the allocation of its payload.
+  return Math.min(maxFrameSize, MAX_LENGTH);
 }
 
 /**

@@ -118,6 +118,12 @@ export const PROTOCOL_ERRORS = {
     message: 'text messages and close reasons must be valid UTF-8',
     rule: 'RFC 6455 §5.6, §8.1',
   },
+  WS_ERR_INVALID_COMPRESSED_DATA: {
+    closeCode: 1007,
+    reason: 'badencoding',
+    message: 'a compressed message is not valid DEFLATE data',
+    rule: 'RFC 7692 §7.2.2',
+  },
   WS_ERR_INVALID_CLOSE_PAYLOAD: {
     closeCode: 1002,
     reason: 'badframe',

@@ -10,7 +10,10 @@ import {
 } from '@corral/actor';
 import { FrameParser, type ParsedFrame } from '../codec/frame-parser.js';
 import { encodeCloseFrame, encodeOutFrames } from '../codec/frame-serializer.js';
-import type { InFrame } from '../codec/opcodes.js';
+import type { InFrame, OutFrame } from '../codec/opcodes.js';
+import { ProtocolError } from '../codec/protocol-error.js';
+import type { NegotiatedDeflate } from '../deflate/negotiate.js';
+import { type DeflateToggle, PerMessageDeflate } from '../deflate/per-message-deflate.js';
 import type { CallResult, Handler, WsOptions } from '../handler/handler.js';
 import type { Req } from '../handler/request.js';
 import { closeCodeFor, type TerminateReason } from '../handler/terminate-reason.js';
@@ -39,12 +42,29 @@ export interface ConnectionSpec<S> {
   handler: Handler<S>;
   state: S;
   opts: Required<WsOptions>;
+  /** permessage-deflate as the handshake negotiated it, if it did (RFC 7692). */
+  deflate?: NegotiatedDeflate | undefined;
 }
 
 const isThenable = (v: unknown): v is PromiseLike<unknown> =>
   v !== null && typeof v === 'object' && typeof (v as { then?: unknown }).then === 'function';
 
 const SMALL_WRITE = 16 * 1024;
+/**
+ * Where a handler result is read into. One serves every connection: `apply` reads a result
+ * and acts on it synchronously, and one process runs at a time.
+ */
+const ACTIONS: Actions<unknown> = {
+  state: undefined,
+  frames: [],
+  hibernate: false,
+  stop: false,
+  closeAt: -1,
+  active: undefined,
+  deflate: undefined,
+  setOptions: undefined,
+  shutdownReason: undefined,
+};
 const TRAP = { trapExit: true };
 
 // Where the connection is in its life.
@@ -84,33 +104,25 @@ export class Connection<S> implements SocketSink, ProcessBehaviour<unknown, Conn
   private rxSinceTick = false;
   private idleTimer: unknown = undefined;
   private shutdownReason: { value: unknown } | undefined = undefined;
-  private readonly actions: Actions<S>;
+  private ownOpts = false;
+  /** permessage-deflate, when negotiated: inflates RSV1 messages, compresses replies. */
+  private readonly pmd: PerMessageDeflate | undefined;
 
   constructor(spec: ConnectionSpec<S>) {
     this.node = spec.node;
     this.socket = spec.socket;
     this.handler = spec.handler;
-    // A copy: `set_options` changes this connection's options, never an object the listener
-    // or route shares with its other connections.
-    this.opts = { ...spec.opts };
+    // Shared with the route's other connections until `set_options` changes it (copy on write).
+    this.opts = spec.opts;
     this.req = spec.req;
     this.state = spec.state;
     this.parser = new FrameParser({
       role: 'server',
       maxFrameSize: spec.opts.maxFrameSize,
       validateUtf8: spec.opts.validateUtf8,
+      rsv1Allowed: spec.deflate !== undefined,
     });
-    this.actions = {
-      state: spec.state,
-      frames: [],
-      hibernate: false,
-      stop: false,
-      closeAt: -1,
-      active: undefined,
-      deflate: undefined,
-      setOptions: undefined,
-      shutdownReason: undefined,
-    };
+    this.pmd = spec.deflate === undefined ? undefined : new PerMessageDeflate(spec.deflate);
   }
 
   // ---- socket side (runs outside the process: only puts things in the mailbox) ----------
@@ -165,6 +177,15 @@ export class Connection<S> implements SocketSink, ProcessBehaviour<unknown, Conn
     const h = this.handler;
     if (h.websocketInit === undefined) return this;
     return this.call('websocketInit', () => h.websocketInit!(this.state));
+  }
+
+  /** This connection's own options, copied from the shared ones on the first `set_options`. */
+  private writableOpts(): Required<WsOptions> {
+    if (!this.ownOpts) {
+      (this as { opts: Required<WsOptions> }).opts = { ...this.opts };
+      this.ownOpts = true;
+    }
+    return this.opts;
   }
 
   /** What `processInfo(pid).state` shows. */
@@ -230,6 +251,7 @@ export class Connection<S> implements SocketSink, ProcessBehaviour<unknown, Conn
   }
 
   private dispatchFrame(f: ParsedFrame): Connection<S> | Promise<Connection<S>> {
+    if (f.rsv1) return this.dispatchCompressed(f);
     let frame: InFrame;
     switch (f.type) {
       case 'text':
@@ -249,6 +271,27 @@ export class Connection<S> implements SocketSink, ProcessBehaviour<unknown, Conn
       default:
         return this.onRemoteClose(f);
     }
+    return this.call('websocketHandle', () => this.handler.websocketHandle(frame, this.state));
+  }
+
+  /**
+   * RFC 7692 §6.1: a compressed message is inflated before the handler sees it, within
+   * `maxFrameSize` (→ 1009) and, for text, checked UTF-8 (→ 1007). A large one is inflated off
+   * the main thread: the process stays busy meanwhile, so frames and messages keep their order.
+   */
+  private dispatchCompressed(f: ParsedFrame): Connection<S> | Promise<Connection<S>> {
+    const type = f.type === 'text' ? 'text' : 'binary';
+    const r = this.pmd!.inflateMessage(type, f.payload, this.opts.maxFrameSize, this.opts.validateUtf8);
+    if (isThenable(r)) return r.then((m) => (this.phase === OPEN ? this.dispatchInflated(type, m) : this));
+    return this.dispatchInflated(type, r);
+  }
+
+  private dispatchInflated(
+    type: 'text' | 'binary',
+    m: Buffer | ProtocolError,
+  ): Connection<S> | Promise<Connection<S>> {
+    if (m instanceof ProtocolError) return this.close(m.closeCode, ['error', m.reason]);
+    const frame: InFrame = type === 'text' ? ['text', m.toString()] : ['binary', m];
     return this.call('websocketHandle', () => this.handler.websocketHandle(frame, this.state));
   }
 
@@ -280,13 +323,14 @@ export class Connection<S> implements SocketSink, ProcessBehaviour<unknown, Conn
   }
 
   private apply(name: string, result: CallResult<S>): Connection<S> | Promise<Connection<S>> {
-    const a = this.actions;
+    const a = ACTIONS as Actions<S>;
     if (a.frames.length !== 0) a.frames = [];
     a.hibernate = false;
     a.stop = false;
     a.closeAt = -1;
     a.active = undefined;
     a.deflate = undefined;
+    a.deflateToggles = undefined;
     a.setOptions = undefined;
     a.shutdownReason = undefined;
     try {
@@ -298,22 +342,48 @@ export class Connection<S> implements SocketSink, ProcessBehaviour<unknown, Conn
     if (a.shutdownReason !== undefined) this.shutdownReason = a.shutdownReason;
     const set = a.setOptions as Actions<S>['setOptions'];
     if (set !== undefined) {
-      if (set.maxFrameSize !== undefined) this.parser.setMaxFrameSize(set.maxFrameSize);
+      if (set.maxFrameSize !== undefined) {
+        this.parser.setMaxFrameSize(set.maxFrameSize);
+        this.writableOpts().maxFrameSize = set.maxFrameSize; // the inflated-size limit
+      }
       if (set.idleTimeout !== undefined) {
-        this.opts.idleTimeout = set.idleTimeout;
+        this.writableOpts().idleTimeout = set.idleTimeout;
         this.armIdle();
       }
     }
+    const closeAt = a.closeAt as number;
+    const stop = a.stop as boolean;
+    const active = a.active as boolean | undefined;
+    const hibernate = a.hibernate as boolean;
     if (a.frames.length > 0) {
+      let queued: void | Promise<void>;
       try {
-        this.queueFrames(a.frames);
+        queued = this.queueFrames(a.frames, a.deflateToggles);
       } catch (e) {
         return this.crash(new BadResultError(name, result, (e as Error).message));
       }
-      if ((a.closeAt as number) >= 0) return this.endSocket('stop');
+      // A message compressed off the main thread: the process stays busy until it is queued,
+      // so nothing sent later overtakes it.
+      if (queued !== undefined)
+        return queued.then(
+          () => (this.phase === OPEN ? this.afterFrames(closeAt >= 0, stop, active, hibernate) : this),
+          (e: unknown) => (this.phase === OPEN ? this.crash(e) : this),
+        );
+    } else if (a.deflateToggles !== undefined && this.pmd !== undefined) {
+      this.pmd.enabled = (a.deflate as boolean | undefined) ?? this.pmd.enabled;
     }
-    if (a.stop as boolean) return this.close(1000, 'stop');
-    const active = a.active as boolean | undefined;
+    return this.afterFrames(closeAt >= 0, stop, active, hibernate);
+  }
+
+  /** The rest of a result, once its frames are queued: close, stop, flow control, hibernate. */
+  private afterFrames(
+    closed: boolean,
+    stop: boolean,
+    active: boolean | undefined,
+    hibernate: boolean,
+  ): Connection<S> | Promise<Connection<S>> {
+    if (closed) return this.endSocket('stop');
+    if (stop) return this.close(1000, 'stop');
     if (active !== undefined && active !== this.active) {
       this.active = active;
       if (active) {
@@ -323,13 +393,17 @@ export class Connection<S> implements SocketSink, ProcessBehaviour<unknown, Conn
       }
       if (!this.readingPaused) this.pauseReading();
     }
-    if (a.hibernate as boolean) this.hibernate();
+    if (hibernate) this.hibernate();
     return this;
   }
 
   // ---- output ------------------------------------------------------------------------------
 
-  private queueFrames(frames: readonly import('../codec/opcodes.js').OutFrame[]): void {
+  /** Encodes frames into this batch's output; with permessage-deflate on, may compress (and return a promise). */
+  private queueFrames(frames: readonly OutFrame[], toggles?: readonly DeflateToggle[]): void | Promise<void> {
+    const pmd = this.pmd;
+    if (pmd !== undefined && (pmd.enabled || toggles !== undefined))
+      return pmd.queueFrames(frames, toggles, this);
     if (frames.length === 1 && writeDataFrame(frames[0]!, this)) return;
     const bufs = encodeOutFrames(frames);
     for (let i = 0; i < bufs.length; i++) this.queueRaw(bufs[i]!);
@@ -449,6 +523,7 @@ export class Connection<S> implements SocketSink, ProcessBehaviour<unknown, Conn
   onProcessExit(): void {
     if (this.phase !== DONE) {
       this.phase = DONE;
+      this.pmd?.close();
       detachSocket(this.socket);
       if (this.idleTimer !== undefined) this.node.clock.clearTimeout(this.idleTimer);
       this.socket.destroy();
@@ -463,6 +538,7 @@ export class Connection<S> implements SocketSink, ProcessBehaviour<unknown, Conn
       this.socket.destroy();
     }
     this.phase = DONE;
+    this.pmd?.close();
     detachSocket(this.socket);
     if (this.idleTimer !== undefined) this.node.clock.clearTimeout(this.idleTimer);
     const t = this.handler.terminate;
@@ -506,6 +582,7 @@ export class Connection<S> implements SocketSink, ProcessBehaviour<unknown, Conn
 
   private hibernate(): void {
     this.parser.compact();
+    this.pmd?.hibernate();
     // Frames of this result are still queued for the end-of-batch flush: only an empty queue
     // may be swapped for a fresh array.
     if (this.out.length === 0) this.out = [];
@@ -534,8 +611,8 @@ function slowReader(): Error {
  * connection with 1001 and runs `terminate` with its reason.
  */
 export function startConnection<S>(spec: ConnectionSpec<S>, link?: Self): Pid {
-  const conn = new Connection(spec) as Connection<unknown>;
   spec.req.raw = undefined;
+  const conn = new Connection({ ...spec, req: spec.opts.reqFilter(spec.req) }) as Connection<unknown>;
   // The connection object is both the behaviour and the state: one object per connection.
   const pid = link === undefined ? spec.node.spawn(conn, TRAP) : link.spawnLink(conn, TRAP);
   conn.pid = pid;

@@ -1,4 +1,5 @@
 import type { OutFrame } from '../codec/opcodes.js';
+import type { DeflateToggle } from '../deflate/per-message-deflate.js';
 import type { CallResult, Command } from '../handler/handler.js';
 
 /** A handler result taken apart: what the connection must do, in order. */
@@ -10,7 +11,10 @@ export interface Actions<S> {
   /** Index in `frames` of the first close frame (frames after it are dropped), or -1. */
   closeAt: number;
   active: boolean | undefined;
+  /** The last `['deflate', on]` command's value. */
   deflate: boolean | undefined;
+  /** Every `['deflate', on]` command with the index in `frames` it takes effect at (Cowboy applies commands in order). */
+  deflateToggles?: DeflateToggle[] | undefined;
   setOptions: { idleTimeout?: number; maxFrameSize?: number } | undefined;
   shutdownReason: { value: unknown } | undefined;
 }
@@ -114,6 +118,7 @@ function readCommand<S>(callback: string, result: unknown, c: Command, a: Action
       case 'deflate':
         if (typeof c[1] !== 'boolean') throw new BadResultError(callback, result, "['deflate', boolean]");
         a.deflate = c[1];
+        (a.deflateToggles ??= []).push({ at: a.frames.length, on: c[1] });
         return;
       case 'set_options': {
         const o = c[1] as { idleTimeout?: unknown; maxFrameSize?: unknown } | undefined;

@@ -1,13 +1,27 @@
 import type { InFrame, OutFrame } from '../codec/opcodes.js';
-import type { Req } from './request.js';
+import type { DeflateOptions } from '../deflate/deflate-options.js';
+import { compactReq, type Req } from './request.js';
 import type { TerminateReason } from './terminate-reason.js';
 
 /** Handler options (Cowboy 2.17's `cowboy_websocket:opts()`), returned from `init`. */
 export interface WsOptions {
   /** Offer permessage-deflate to clients that ask for it (RFC 7692). Default false, as in Cowboy. */
   compress?: boolean;
+  /**
+   * permessage-deflate settings (Cowboy's `deflate_opts`: level, memLevel, strategy, context
+   * takeover and window bits per side, plus `threshold`); see `DEFAULT_DEFLATE_OPTIONS`. A layer
+   * that sets it replaces the whole object (as Cowboy's options map does). Default `{}`.
+   */
+  deflateOpts?: DeflateOptions;
   /** Close with `'timeout'` when nothing is received for this long (ms). Default 60000. */
   idleTimeout?: number;
+  /**
+   * What the connection keeps of the request for `terminate` (Cowboy's `req_filter`). The
+   * default, {@link compactReq}, keeps the method, path, query string, peer and route bindings
+   * and drops the headers, so an idle connection does not hold them; pass `(req) => req` to
+   * keep everything.
+   */
+  reqFilter?: (req: Req) => Req;
   /** Largest frame or message payload accepted; larger closes with 1009. Default 1,000,000 bytes. */
   maxFrameSize?: number;
   /** Check that text frames and close reasons are UTF-8; bad ones close with 1007. Default true. */
@@ -89,7 +103,9 @@ export interface Handler<S = any, I = any> {
 /** Option defaults, in one place. */
 export const DEFAULT_WS_OPTIONS: Required<WsOptions> = {
   compress: false,
+  deflateOpts: {},
   idleTimeout: 60_000,
+  reqFilter: compactReq,
   maxFrameSize: 1_000_000,
   validateUtf8: true,
   maxPendingFrames: 64,

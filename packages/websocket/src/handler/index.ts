@@ -7,5 +7,5 @@ export {
   type InitResult,
   type WsOptions,
 } from './handler.js';
-export { type HttpReply, Req } from './request.js';
+export { compactReq, type HttpReply, Req } from './request.js';
 export { closeCodeFor, type TerminateReason } from './terminate-reason.js';

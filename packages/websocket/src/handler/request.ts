@@ -2,6 +2,16 @@ import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders } from '
 import { type ExtensionOffer, parseExtensions } from '../handshake/extensions.js';
 import { parseSubprotocols } from '../handshake/header-tokens.js';
 
+const NO_HEADERS: IncomingHttpHeaders = Object.freeze({});
+
+/**
+ * The default `reqFilter` (Cowboy's default `req_filter`): what a connection keeps of its
+ * request after the upgrade — method, path, query string, peer and bindings, not the headers.
+ */
+export function compactReq(req: Req): Req {
+  return req.compact();
+}
+
 /** A plain HTTP answer set by `req.reply(...)` in `init` instead of upgrading. */
 export interface HttpReply {
   status: number;
@@ -48,6 +58,29 @@ export class Req {
     this.headers = raw.headers;
     this.peer = { address: raw.socket?.remoteAddress, port: raw.socket?.remotePort };
     this.bindings = bindings;
+  }
+
+  /**
+   * A copy without the headers (see {@link compactReq}); this request is left as it is, so a
+   * handler that kept it in its state still sees everything.
+   */
+  compact(): Req {
+    const c = Object.create(Req.prototype) as Req;
+    Object.assign(c, {
+      method: this.method,
+      path: this.path,
+      qs: this.qs,
+      headers: NO_HEADERS,
+      peer: this.peer,
+      bindings: this.bindings,
+      raw: undefined,
+      respHeaders: this.respHeaders,
+      httpReply: undefined,
+      protocolsOffered: undefined,
+      extensionsOffered: undefined,
+      queryParams: undefined,
+    });
+    return c;
   }
 
   /** The query string parsed (Cowboy's `parse_qs`). */

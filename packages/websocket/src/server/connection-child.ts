@@ -31,8 +31,16 @@ export function connectionChildSpec<S>(
   spec: ConnectionSpec<S>,
   shutdown: number = DEFAULT_CONNECTION_SHUTDOWN,
 ): DynamicChildSpec {
+  // The supervisor keeps a child's spec for the child's life: let go of the connection's
+  // start data (the request with its headers, the first bytes) once it has been used.
+  let pending: ConnectionSpec<S> | undefined = spec;
   return {
-    start: () => (spec.socket.destroyed ? 'ignore' : startConnection(spec, self())),
+    start: () => {
+      const s = pending;
+      pending = undefined;
+      if (s === undefined || s.socket.destroyed) return 'ignore';
+      return startConnection(s, self());
+    },
     restart: 'temporary',
     shutdown,
   };

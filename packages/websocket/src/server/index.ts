@@ -29,6 +29,14 @@ export {
   listen,
   type RequestListener,
 } from './listener.js';
+export {
+  checkListenerLimits,
+  DEFAULT_HANDSHAKE_TIMEOUT,
+  DEFAULT_MAX_CONNECTIONS,
+  DEFAULT_MAX_HEADER_SIZE,
+  HandshakeDeadline,
+  type ListenerLimits,
+} from './listener-limits.js';
 export { checkOptions, resolveOptions } from './options.js';
 export {
   compileRoutes,

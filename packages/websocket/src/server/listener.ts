@@ -11,7 +11,9 @@
  *   are answered 404, or left to the server's other `'upgrade'` listeners with `passThrough`.
  *
  * Each listener runs a `DynamicSupervisor` (from `@corral/actor`): every connection is its
- * temporary child (see `connectionChildSpec`).
+ * temporary child (see `connectionChildSpec`). Hostile clients meet the limits of
+ * `listener-limits.ts` first: `handshakeTimeout` (408), `maxHeaderSize` (431) and
+ * `maxConnections` (503, before `init` and the 101).
  * `close()` stops taking upgrades, shuts the supervisor down — every connection closes with
  * 1001 and runs `terminate('shutdown', ...)` — and, for `listen`, closes the server; it
  * resolves once all of that is done.
@@ -40,6 +42,16 @@ import type { Duplex } from 'node:stream';
 import { CallError, DynamicSupervisor, type Node, type Pid } from '@corral/actor';
 import type { WsOptions } from '../handler/handler.js';
 import { buildHttpResponse } from './http-response.js';
+import {
+  applyServerTimeouts,
+  checkListenerLimits,
+  DEFAULT_HANDSHAKE_TIMEOUT,
+  DEFAULT_MAX_CONNECTIONS,
+  DEFAULT_MAX_HEADER_SIZE,
+  HandshakeDeadline,
+  httpServerOptions,
+  type ListenerLimits,
+} from './listener-limits.js';
 import { checkOptions, resolveOptions } from './options.js';
 import { compileRoutes, type Router, type Routes } from './routes.js';
 import { guardSocket, handleUpgrade, respondAndClose, type UpgradeOptions } from './upgrade.js';
@@ -47,8 +59,8 @@ import { guardSocket, handleUpgrade, respondAndClose, type UpgradeOptions } from
 /** A plain HTTP request listener (`http.Server`'s `'request'` event). */
 export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
 
-/** Options of {@link listen}. */
-export interface ListenOptions {
+/** Options of {@link listen}; the limits (`handshakeTimeout`, `maxHeaderSize`, `maxConnections`) are in {@link ListenerLimits}. */
+export interface ListenOptions extends ListenerLimits {
   node: Node;
   /** Default 0: a free port, read back from `listener.port`. */
   port?: number;
@@ -71,6 +83,8 @@ export interface AttachOptions {
   passThrough?: boolean;
   /** As {@link ListenOptions.shutdownTimeout}. */
   shutdownTimeout?: number;
+  /** As {@link ListenerLimits.maxConnections}: connections (and upgrades in progress) on this attachment; more → 503. Default 10000. */
+  maxConnections?: number;
 }
 
 /** Routes attached to a server (see {@link attach}). */
@@ -98,6 +112,17 @@ class UpgradeFront {
   /** Handshakes whose `init` has not finished: `close()` waits for them. */
   readonly pending = new Set<Promise<unknown>>();
   readonly onUpgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+  /**
+   * Connections alive plus upgrades admitted whose connection has not started or failed yet:
+   * counted here, synchronously, so the cap is checked before `init` and the 101 (asking the
+   * supervisor would be a call, and concurrent handshakes would all pass it).
+   */
+  private admitted = 0;
+  /** The cap was reached and logged; logged again only after the count fell below it. */
+  private saturated = false;
+  private readonly release = (): void => {
+    this.admitted--;
+  };
 
   constructor(
     readonly node: Node,
@@ -106,6 +131,7 @@ class UpgradeFront {
     readonly supervisor: Pid,
     readonly passThrough: boolean,
     readonly shutdownTimeout: number | undefined,
+    readonly maxConnections: number,
   ) {
     this.onUpgrade = (req, socket, head) => this.upgrade(req, socket, head);
   }
@@ -118,26 +144,55 @@ class UpgradeFront {
       respondAndClose(socket, buildHttpResponse(match === 'notfound' ? 404 : 400));
       return;
     }
+    // A socket we can no longer answer on (its handshake timed out just as the head arrived).
+    if (!socket.writable) {
+      socket.destroy();
+      return;
+    }
     if (this.closing) {
       guardSocket(socket);
       respondAndClose(socket, buildHttpResponse(503));
       return;
     }
+    if (this.admitted >= this.maxConnections) {
+      this.refuse(socket, match.path);
+      return;
+    }
+    this.saturated = false;
+    this.admitted++;
     const options: UpgradeOptions = {
       defaults: resolveOptions(this.defaults, match.opts),
       bindings: match.bindings,
       supervisor: this.supervisor,
     };
     if (this.shutdownTimeout !== undefined) options.shutdownTimeout = this.shutdownTimeout;
-    const done = handleUpgrade(this.node, req, socket, head, match.handler, match.state, options).catch(
+    const done = handleUpgrade(this.node, req, socket, head, match.handler, match.state, options).then(
+      // The slot is the connection's until its process exits (at once if it already has).
+      (pid) => (pid === undefined ? this.release() : void this.node.onExit(pid, this.release)),
       (e: unknown) => {
         // handleUpgrade answers every failure itself; this is a bug guard, never a silent loss.
+        this.release();
         this.node.logger.error({ label: 'ws_upgrade_failed', err: e }, 'upgrade failed');
         socket.destroy();
       },
     );
     this.pending.add(done);
     void done.finally(() => this.pending.delete(done));
+  }
+
+  /**
+   * Past `maxConnections`: 503 with a short body, before `init` and before any 101, logged once
+   * each time the listener becomes full (not once per refused client: a flood must not flood the log).
+   */
+  private refuse(socket: Duplex, path: string): void {
+    guardSocket(socket);
+    respondAndClose(socket, buildHttpResponse(503, TEXT, 'Too many connections'));
+    if (this.saturated) return;
+    this.saturated = true;
+    this.node.logger.warn(
+      { label: 'ws_connection_limit', maxConnections: this.maxConnections, path },
+      'connection limit reached: upgrades are refused with 503',
+    );
   }
 
   /** Default plain HTTP answer: 426 where a route would upgrade (Cowboy's answer), 404 or 400 elsewhere. */
@@ -173,6 +228,8 @@ class UpgradeFront {
   }
 }
 
+const TEXT = { 'Content-Type': 'text/plain; charset=utf-8' };
+
 function pathOf(url: string | undefined): string {
   const u = url ?? '/';
   const q = u.indexOf('?');
@@ -185,13 +242,23 @@ async function startFront(
   defaults: WsOptions | undefined,
   passThrough: boolean,
   shutdownTimeout: number | undefined,
+  limits: ListenerLimits,
 ): Promise<UpgradeFront> {
   const router = compileRoutes(routes);
   if (defaults !== undefined) checkOptions(defaults, 'listener defaults');
+  checkListenerLimits(limits);
   if (shutdownTimeout !== undefined && !(Number.isInteger(shutdownTimeout) && shutdownTimeout >= 0))
     throw new TypeError(`shutdownTimeout must be an integer number of ms >= 0, got ${shutdownTimeout}`);
   const supervisor = await DynamicSupervisor.start(node);
-  return new UpgradeFront(node, router, defaults, supervisor, passThrough, shutdownTimeout);
+  return new UpgradeFront(
+    node,
+    router,
+    defaults,
+    supervisor,
+    passThrough,
+    shutdownTimeout,
+    limits.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
+  );
 }
 
 /**
@@ -206,12 +273,35 @@ async function startFront(
  */
 export async function listen(options: ListenOptions): Promise<Listener> {
   const { node } = options;
-  const front = await startFront(node, options.routes, options.defaults, false, options.shutdownTimeout);
-  const server = options.server ?? createServer();
+  if (options.server !== undefined && options.maxHeaderSize !== undefined)
+    throw new TypeError(
+      'maxHeaderSize applies to the server listen() creates; pass it to createServer() for your own server',
+    );
+  const front = await startFront(
+    node,
+    options.routes,
+    options.defaults,
+    false,
+    options.shutdownTimeout,
+    options,
+  );
+  const handshakeTimeout = options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT;
+  let server: Server;
+  if (options.server === undefined) {
+    server = createServer(
+      httpServerOptions(handshakeTimeout, options.maxHeaderSize ?? DEFAULT_MAX_HEADER_SIZE),
+    );
+  } else {
+    server = options.server;
+    applyServerTimeouts(server, handshakeTimeout);
+  }
+  const deadline = new HandshakeDeadline(node.clock, handshakeTimeout);
   const onRequest = options.request ?? (options.server === undefined ? front.onRequest : undefined);
+  deadline.attach(server);
   server.on('upgrade', front.onUpgrade);
   if (onRequest !== undefined) server.on('request', onRequest);
   const unhook = (): void => {
+    deadline.detach(server);
     server.removeListener('upgrade', front.onUpgrade);
     if (onRequest !== undefined) server.removeListener('request', onRequest);
   };
@@ -277,6 +367,7 @@ export async function attach(
     defaults,
     options.passThrough === true,
     options.shutdownTimeout,
+    options,
   );
   server.on('upgrade', front.onUpgrade);
   let closing: Promise<void> | undefined;

@@ -11,6 +11,7 @@
  * @module
  */
 
+import { resolveDeflateOptions } from '../deflate/deflate-options.js';
 import { DEFAULT_WS_OPTIONS, type WsOptions } from '../handler/handler.js';
 
 type Kind = 'boolean' | 'count' | 'duration';
@@ -34,6 +35,8 @@ export function checkOptions(opts: WsOptions, where: string): void {
   for (const key of Object.keys(opts) as (keyof WsOptions)[]) {
     const kind = KINDS[key];
     const value: unknown = opts[key];
+    if (key === 'deflateOpts' && value !== undefined)
+      resolveDeflateOptions(opts.deflateOpts, `${where}: deflateOpts`);
     if (kind === undefined || value === undefined) continue;
     const ok =
       kind === 'boolean'

@@ -41,6 +41,7 @@ import type { Duplex } from 'node:stream';
 import { CallError, DynamicSupervisor, formatReason, type Node, type Pid } from '@corral/actor';
 import { encodeCloseFrame } from '../codec/frame-serializer.js';
 import { type ConnectionSpec, startConnection } from '../connection/index.js';
+import { type NegotiatedDeflate, negotiateDeflate } from '../deflate/negotiate.js';
 import type { Handler, WsOptions } from '../handler/handler.js';
 import { Req } from '../handler/request.js';
 import type { TerminateReason } from '../handler/terminate-reason.js';
@@ -186,11 +187,15 @@ export async function handleUpgrade<S>(
     return bad(`the sub-protocol ${JSON.stringify(chosen)} was not offered by the client`, r, s);
   let opts: Required<WsOptions>;
   let response: Buffer;
+  let deflate: NegotiatedDeflate | undefined;
   try {
     const initOpts = result[3] as WsOptions | undefined;
     if (initOpts !== undefined) checkOptions(initOpts, 'init');
     opts = resolveOptions(options.defaults, initOpts);
-    response = buildUpgradeResponse(check.key, r.respHeaders);
+    // RFC 7692 §5: with `compress`, the first acceptable permessage-deflate offer is taken and the
+    // 101 lists its parameters; none acceptable means no compression, never a failed handshake.
+    deflate = opts.compress ? negotiateDeflate(r.extensions, opts.deflateOpts) : undefined;
+    response = buildUpgradeResponse(check.key, r.respHeaders, deflate?.header);
   } catch (e) {
     return bad(String((e as Error).message ?? e), r, s, e);
   }
@@ -206,7 +211,16 @@ export async function handleUpgrade<S>(
     runTerminate(node, handler, 'shutdown', r, s);
     return undefined;
   }
-  const spec: ConnectionSpec<S> = { node, socket: socket as Socket, head, req: r, handler, state: s, opts };
+  const spec: ConnectionSpec<S> = {
+    node,
+    socket: socket as Socket,
+    head,
+    req: r,
+    handler,
+    state: s,
+    opts,
+    deflate,
+  };
   // The 101 first, then the process: its first frames (from websocketInit) come after it.
   socket.write(response);
   const tcp = socket as Partial<Socket>;

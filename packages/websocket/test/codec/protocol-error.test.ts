@@ -13,12 +13,12 @@ describe('protocolError', () => {
     expect(error.message).toBe('opcodes 0x3-0x7 and 0xB-0xF are reserved: 0x3');
   });
 
-  it('maps too-big to 1009 badsize and bad UTF-8 to 1007 badencoding, everything else to 1002 badframe', () => {
+  it('maps too-big to 1009 badsize, bad UTF-8 and bad DEFLATE data to 1007 badencoding, everything else to 1002 badframe', () => {
     for (const [code, info] of Object.entries(PROTOCOL_ERRORS)) {
       const expected =
         code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH'
           ? [1009, 'badsize']
-          : code === 'WS_ERR_INVALID_UTF8'
+          : code === 'WS_ERR_INVALID_UTF8' || code === 'WS_ERR_INVALID_COMPRESSED_DATA'
             ? [1007, 'badencoding']
             : [1002, 'badframe'];
       expect([info.closeCode, info.reason], code).toEqual(expected);
@@ -34,6 +34,7 @@ describe('protocolError', () => {
       'WS_ERR_FRAGMENTED_CONTROL',
       'WS_ERR_INVALID_CLOSE_CODE',
       'WS_ERR_INVALID_CLOSE_PAYLOAD',
+      'WS_ERR_INVALID_COMPRESSED_DATA',
       'WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH',
       'WS_ERR_INVALID_OPCODE',
       'WS_ERR_INVALID_UTF8',
