@@ -76,6 +76,8 @@ try {
   execFileSync(join(root, 'node_modules/.bin/tsc'), ['-p', join(out, 'tsconfig.json')], { stdio: 'inherit' });
   console.log(`doc snippets: ${count} TypeScript blocks type-check`);
 } catch {
-  console.error(`doc snippets: some of the ${count} TypeScript blocks do not type-check (files in .doc-snippets/)`);
+  console.error(
+    `doc snippets: some of the ${count} TypeScript blocks do not type-check (files in .doc-snippets/)`,
+  );
   process.exit(1);
 }

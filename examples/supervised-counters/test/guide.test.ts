@@ -1,7 +1,7 @@
 // Section 7 of docs/guides/supervision.md, run as written: keep the two identical.
 import { captureLogger, createNode, GenServer, ManualClock, Supervisor } from '@corral/actor';
-import { expect, it } from 'vitest';
 import { counterSpec, restarted } from '@corral/example-supervised-counters/src/counters.js';
+import { expect, it } from 'vitest';
 
 it('gives up after two restarts within five seconds', async () => {
   const logger = captureLogger();

@@ -50,6 +50,13 @@ const isThenable = (v: unknown): v is PromiseLike<unknown> =>
   v !== null && typeof v === 'object' && typeof (v as { then?: unknown }).then === 'function';
 
 const SMALL_WRITE = 16 * 1024;
+
+// The handler callbacks `call` runs, and their names for error messages.
+const HANDLE = 0;
+const INFO = 1;
+const INIT = 2;
+type Callback = typeof HANDLE | typeof INFO | typeof INIT;
+const CALLBACK_NAMES = ['websocketHandle', 'websocketInfo', 'websocketInit'] as const;
 /**
  * Where a handler result is read into. One serves every connection: `apply` reads a result
  * and acts on it synchronously, and one process runs at a time.
@@ -176,7 +183,7 @@ export class Connection<S> implements SocketSink, ProcessBehaviour<unknown, Conn
     this.armIdle();
     const h = this.handler;
     if (h.websocketInit === undefined) return this;
-    return this.call('websocketInit', () => h.websocketInit!(this.state));
+    return this.call(INIT, undefined);
   }
 
   /** This connection's own options, copied from the shared ones on the first `set_options`. */
@@ -234,7 +241,7 @@ export class Connection<S> implements SocketSink, ProcessBehaviour<unknown, Conn
       );
       return this;
     }
-    return this.call('websocketInfo', () => h.websocketInfo!(msg, this.state));
+    return this.call(INFO, msg);
   }
 
   /** Handles buffered frames until the parser needs more bytes (or the handler pauses us). */
@@ -271,7 +278,7 @@ export class Connection<S> implements SocketSink, ProcessBehaviour<unknown, Conn
       default:
         return this.onRemoteClose(f);
     }
-    return this.call('websocketHandle', () => this.handler.websocketHandle(frame, this.state));
+    return this.call(HANDLE, frame);
   }
 
   /**
@@ -292,7 +299,7 @@ export class Connection<S> implements SocketSink, ProcessBehaviour<unknown, Conn
   ): Connection<S> | Promise<Connection<S>> {
     if (m instanceof ProtocolError) return this.close(m.closeCode, ['error', m.reason]);
     const frame: InFrame = type === 'text' ? ['text', m.toString()] : ['binary', m];
-    return this.call('websocketHandle', () => this.handler.websocketHandle(frame, this.state));
+    return this.call(HANDLE, frame);
   }
 
   /** RFC 6455 §5.5.1: echo the peer's close code, then close our side. */
@@ -304,13 +311,15 @@ export class Connection<S> implements SocketSink, ProcessBehaviour<unknown, Conn
   }
 
   /** Calls a handler callback and applies its result; a throw or a bad result is a crash. */
-  private call(
-    name: string,
-    fn: () => CallResult<S> | Promise<CallResult<S>>,
-  ): Connection<S> | Promise<Connection<S>> {
+  private call(which: Callback, arg: unknown): Connection<S> | Promise<Connection<S>> {
+    const h = this.handler;
+    const name = CALLBACK_NAMES[which];
     let result: CallResult<S> | Promise<CallResult<S>>;
     try {
-      result = fn();
+      // A switch rather than a closure per call: this runs once per frame.
+      if (which === HANDLE) result = h.websocketHandle(arg as InFrame, this.state);
+      else if (which === INFO) result = h.websocketInfo!(arg, this.state);
+      else result = h.websocketInit!(this.state);
     } catch (e) {
       return this.crash(e);
     }

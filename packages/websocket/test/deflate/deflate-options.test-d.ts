@@ -31,7 +31,13 @@ const compressed: InitResult<null> = [
 
 const handler: Handler<null> = {
   init: (r, s) => ['websocket', r, s, { compress: true, deflateOpts: { level: 1 } }],
-  websocketHandle: (_frame, s) => [[['deflate', false], ['text', 'uncompressed from here']], s],
+  websocketHandle: (_frame, s) => [
+    [
+      ['deflate', false],
+      ['text', 'uncompressed from here'],
+    ],
+    s,
+  ],
 };
 
 // @ts-expect-error: not a zlib strategy

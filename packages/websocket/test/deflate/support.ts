@@ -281,7 +281,15 @@ export function echoHandler(opts: WsOptions = {}): {
         if (t === 'on') return [[['deflate', true]], s];
         if (t === 'hibernate') return ['reply', ['text', 'zzz'], s, 'hibernate'];
         if (t.startsWith('big:')) return ['reply', ['text', bigText(Number(t.slice(4)))], s];
-        if (t.startsWith('bye:')) return ['reply', [['text', bigText(Number(t.slice(4)))], ['close', 4000]], s];
+        if (t.startsWith('bye:'))
+          return [
+            'reply',
+            [
+              ['text', bigText(Number(t.slice(4)))],
+              ['close', 4000],
+            ],
+            s,
+          ];
         if (t.startsWith('limit:')) return [[['set_options', { maxFrameSize: Number(t.slice(6)) }]], s];
       }
       return frame[0] === 'text' || frame[0] === 'binary' ? ['reply', frame, s] : ['ok', s];
