@@ -64,4 +64,25 @@ describe.runIf(available || mustRun)('interop with Python websockets (python3-we
     expect(String((reason as [string, number, Buffer])[2])).toBe('done');
     node.shutdown();
   });
+
+  it('negotiates permessage-deflate with its offer and round-trips the same messages compressed (RFC 7692)', async () => {
+    const node = createNode({ name: 'py', logger: captureLogger() });
+    const echo: Handler<null> = {
+      init: (req, s) => {
+        if (req.protocols.includes('chat')) req.selectProtocol('chat');
+        return ['websocket', req, s, { compress: true, maxFrameSize: 4 * 1024 * 1024 }];
+      },
+      websocketHandle: (f, s) => (f[0] === 'text' || f[0] === 'binary' ? ['reply', f, s] : ['ok', s]),
+    };
+    listener = await listen({ node, port: 0, host: '127.0.0.1', routes: { '/echo': [echo, null] } });
+    const out = await runClient(`ws://127.0.0.1:${listener.port}/echo`, 'plain-deflate');
+    expect(out).toEqual({
+      subprotocol: 'chat',
+      extensions: ['PerMessageDeflate'],
+      echoes: [true, true, true, true],
+      pong: true,
+      close_code: 4000,
+    });
+    node.shutdown();
+  });
 });
