@@ -22,7 +22,6 @@ import { writeDataFrame } from './frame-writer.js';
 import { scheduleFlush } from './output-flusher.js';
 import {
   attachSocket,
-  CLOSE_TICK,
   detachSocket,
   IDLE_TICK,
   SOCKET_CLOSED,
@@ -212,10 +211,6 @@ export class Connection<S> implements SocketSink, ProcessBehaviour<unknown, Conn
       return r;
     }
     if (msg === IDLE_TICK) return this.onIdleTick();
-    if (msg === CLOSE_TICK) {
-      this.socket.destroy();
-      return this;
-    }
     if (msg instanceof SocketEvent) {
       if (msg.kind === 'drain') {
         this.maybeResume();

@@ -23,9 +23,6 @@ export const SOCKET_DRAIN = new SocketEvent('drain');
 /** The idle-timeout tick a connection sends itself. */
 export const IDLE_TICK: unique symbol = Symbol('corral.ws.idle_tick');
 
-/** The close-timeout tick: the peer did not answer our close frame in time. */
-export const CLOSE_TICK: unique symbol = Symbol('corral.ws.close_tick');
-
 /** Where a socket's listeners find their connection (one property, no closure per socket). */
 export const kSink: unique symbol = Symbol('corral.ws.sink');
 
