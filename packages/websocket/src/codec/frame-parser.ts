@@ -116,6 +116,8 @@ export type ParseResult = ParsedFrame | ParseMore | ParseFailure;
 
 const MORE: ParseMore = Object.freeze({ kind: 'more' });
 const SCRATCH = Buffer.alloc(8);
+// First size of a payload buffer when a payload spans chunks; it doubles as bytes arrive.
+const PARTIAL_START = 64 * 1024;
 const MAX_LENGTH = constants.MAX_LENGTH;
 const EMPTY = Buffer.alloc(0);
 
@@ -193,6 +195,14 @@ export class FrameParser {
     return this.buffered + this.partialFilled;
   }
 
+  /**
+   * Bytes of buffer the parser holds for the frame being received (unread input plus the
+   * payload buffer's capacity): it follows the bytes received, never the length a peer declares.
+   */
+  get reservedBytes(): number {
+    return this.buffered + (this.partial?.length ?? 0);
+  }
+
   /** Whether a fragmented message has started and not yet ended. */
   get inMessage(): boolean {
     return this.messageOpcode !== 0;
@@ -210,17 +220,13 @@ export class FrameParser {
   push(chunk: Buffer): void {
     if (this.state === FAILED || chunk.length === 0) return;
     let rest = chunk;
-    const partial = this.partial;
-    if (partial !== undefined) {
-      const needed = this.payloadLength - this.partialFilled;
-      if (rest.length <= needed) {
-        partial.set(rest, this.partialFilled);
-        this.partialFilled += rest.length;
-        return;
-      }
-      partial.set(rest.subarray(0, needed), this.partialFilled);
-      this.partialFilled += needed;
-      rest = rest.subarray(needed);
+    if (this.partial !== undefined) {
+      const take = Math.min(rest.length, this.payloadLength - this.partialFilled);
+      const partial = this.growPartial(this.partialFilled + take);
+      partial.set(take === rest.length ? rest : rest.subarray(0, take), this.partialFilled);
+      this.partialFilled += take;
+      if (take === rest.length) return;
+      rest = rest.subarray(take);
     }
     this.chunks.push(rest);
     this.buffered += rest.length;
@@ -283,7 +289,11 @@ export class FrameParser {
             // unavoidable. Make it now and copy later chunks straight in (see push). With nothing
             // here yet, wait: the payload may arrive within one chunk and need no copy.
             if (this.buffered > 0) {
-              this.partial = Buffer.allocUnsafe(this.payloadLength);
+              // Sized by what has arrived, not by the declared length: a peer that declares a
+              // large frame and sends a few bytes must not make us reserve the whole of it.
+              this.partial = Buffer.allocUnsafe(
+                Math.min(this.payloadLength, Math.max(2 * this.buffered, PARTIAL_START)),
+              );
               this.partialFilled = this.buffered;
               this.gather(this.partial, this.buffered);
             }
@@ -423,6 +433,20 @@ export class FrameParser {
     this.payloadLength = length;
     this.state = this.masked ? GET_MASK : GET_DATA;
     return undefined;
+  }
+
+  /**
+   * Makes room for `n` payload bytes in the partial buffer, doubling it (never past the declared
+   * length), so memory follows the bytes received. When the payload is complete the buffer is
+   * exactly the payload's length.
+   */
+  private growPartial(n: number): Buffer {
+    const partial = this.partial!;
+    if (n <= partial.length) return partial;
+    const grown = Buffer.allocUnsafe(Math.min(this.payloadLength, Math.max(n, 2 * partial.length)));
+    partial.copy(grown, 0, 0, this.partialFilled);
+    this.partial = grown;
+    return grown;
   }
 
   /** The whole payload is buffered: unmask it and return a frame, a failure, or continue. */
