@@ -8,7 +8,7 @@ import {
   type ProcessBehaviour,
   type Self,
 } from '@corral/actor';
-import { FrameParser, type ParsedFrame } from '../codec/frame-parser.js';
+import { FrameParser, type ParsedFrame, type ParseResult } from '../codec/frame-parser.js';
 import { encodeCloseFrame, encodeOutFrames } from '../codec/frame-serializer.js';
 import type { InFrame, OutFrame } from '../codec/opcodes.js';
 import { ProtocolError } from '../codec/protocol-error.js';
@@ -243,7 +243,14 @@ export class Connection<S> implements SocketSink, ProcessBehaviour<unknown, Conn
   private parse(): Connection<S> | Promise<Connection<S>> {
     const parser = this.parser;
     while (this.phase === OPEN && this.active) {
-      const r = parser.next();
+      let r: ParseResult;
+      try {
+        r = parser.next();
+      } catch (e) {
+        // The codec answers bad input with results, never throws (fuzzed); should it ever, the
+        // connection still closes with 1011 and runs terminate instead of dying silently.
+        return this.crash(e);
+      }
       if (r.kind === 'more') break;
       if (r.kind === 'error') return this.close(r.error.closeCode, ['error', r.error.reason]);
       const next = this.dispatchFrame(r);

@@ -7,6 +7,7 @@
  */
 import { type Pid, pg, Ref, self } from '@corral/actor';
 import { afterEach, describe, expect, it } from 'vitest';
+import { FrameParser } from '../../src/codec/frame-parser.js';
 import { Opcode } from '../../src/codec/opcodes.js';
 import { type CallResult, DEFAULT_WS_OPTIONS, type Handler } from '../../src/handler/handler.js';
 import {
@@ -707,5 +708,28 @@ describe('introspection', () => {
       trapExit: true,
       state: { path: '/chat', state: { user: 'ann' } },
     });
+  });
+});
+
+describe('defence in depth', () => {
+  it('if the codec ever threw, the connection would close with 1011 and run terminate, not die silently', async () => {
+    const t = testEnv();
+    const rec = recording<null>({ websocketHandle: echo });
+    const server = await t.listen({ handler: rec.handler, state: null });
+    const c = await t.connect(server);
+    const bug = new Error('codec bug');
+    const next = FrameParser.prototype.next;
+    FrameParser.prototype.next = () => {
+      FrameParser.prototype.next = next;
+      throw bug;
+    };
+    try {
+      c.send(c.frame(Opcode.Text, 'hi'));
+      expect(await c.next()).toEqual(['close', 1011, '']);
+    } finally {
+      FrameParser.prototype.next = next;
+    }
+    expect(rec.reasons).toEqual([['crash', 'error', bug]]);
+    expect(t.records.filter((r) => r.label === 'crash_report')).toHaveLength(1);
   });
 });
