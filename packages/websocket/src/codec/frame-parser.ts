@@ -203,6 +203,16 @@ export class FrameParser {
     return this.buffered + (this.partial?.length ?? 0);
   }
 
+  /**
+   * True between frames with nothing buffered and no fragmented message open: dropping the
+   * parser now and making a new one later loses nothing (what hibernation does).
+   */
+  get idle(): boolean {
+    return (
+      this.state === GET_INFO && this.buffered === 0 && this.messageOpcode === 0 && this.partial === undefined
+    );
+  }
+
   /** Whether a fragmented message has started and not yet ended. */
   get inMessage(): boolean {
     return this.messageOpcode !== 0;

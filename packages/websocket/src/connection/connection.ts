@@ -97,7 +97,8 @@ export class Connection<S> implements SocketSink, ProcessBehaviour<unknown, Conn
   pid!: Pid;
   parent: Pid | undefined = undefined;
   private readonly node: Node;
-  private parser: FrameParser;
+  /** Dropped while hibernating between frames; made again when bytes arrive. */
+  private parser: FrameParser | undefined;
   private phase = OPEN;
   /** Handler's `['active', false]`: neither read the socket nor handle buffered frames. */
   private active = true;
@@ -122,13 +123,18 @@ export class Connection<S> implements SocketSink, ProcessBehaviour<unknown, Conn
     this.opts = spec.opts;
     this.req = spec.req;
     this.state = spec.state;
-    this.parser = new FrameParser({
-      role: 'server',
-      maxFrameSize: spec.opts.maxFrameSize,
-      validateUtf8: spec.opts.validateUtf8,
-      rsv1Allowed: spec.deflate !== undefined,
-    });
     this.pmd = spec.deflate === undefined ? undefined : new PerMessageDeflate(spec.deflate);
+    this.parser = this.newParser();
+  }
+
+  /** A parser for this connection's current options (after hibernation, after `set_options`). */
+  private newParser(): FrameParser {
+    return new FrameParser({
+      role: 'server',
+      maxFrameSize: this.opts.maxFrameSize,
+      validateUtf8: this.opts.validateUtf8,
+      rsv1Allowed: this.pmd !== undefined,
+    });
   }
 
   // ---- socket side (runs outside the process: only puts things in the mailbox) ----------
@@ -205,7 +211,7 @@ export class Connection<S> implements SocketSink, ProcessBehaviour<unknown, Conn
       this.pendingChunks--;
       if (this.phase !== OPEN) return this;
       this.rxSinceTick = true;
-      this.parser.push(msg.chunk);
+      (this.parser ??= this.newParser()).push(msg.chunk);
       const r = this.parse();
       if (this.readingPaused) this.maybeResume();
       return r;
@@ -242,6 +248,7 @@ export class Connection<S> implements SocketSink, ProcessBehaviour<unknown, Conn
   /** Handles buffered frames until the parser needs more bytes (or the handler pauses us). */
   private parse(): Connection<S> | Promise<Connection<S>> {
     const parser = this.parser;
+    if (parser === undefined) return this; // hibernating: nothing buffered
     while (this.phase === OPEN && this.active) {
       let r: ParseResult;
       try {
@@ -354,7 +361,7 @@ export class Connection<S> implements SocketSink, ProcessBehaviour<unknown, Conn
     const set = a.setOptions as Actions<S>['setOptions'];
     if (set !== undefined) {
       if (set.maxFrameSize !== undefined) {
-        this.parser.setMaxFrameSize(set.maxFrameSize);
+        this.parser?.setMaxFrameSize(set.maxFrameSize);
         this.writableOpts().maxFrameSize = set.maxFrameSize; // the inflated-size limit
       }
       if (set.idleTimeout !== undefined) {
@@ -592,7 +599,9 @@ export class Connection<S> implements SocketSink, ProcessBehaviour<unknown, Conn
   }
 
   private hibernate(): void {
-    this.parser.compact();
+    // Between frames the parser holds nothing worth keeping: drop it (about 0.5 KB).
+    if (this.parser?.idle === true) this.parser = undefined;
+    else this.parser?.compact();
     this.pmd?.hibernate();
     // Frames of this result are still queued for the end-of-batch flush: only an empty queue
     // may be swapped for a fresh array.

@@ -377,3 +377,31 @@ describe('async results', () => {
     await tick();
   });
 });
+
+describe('hibernate between frames drops the parser; the next bytes get a new one', () => {
+  it('with the options in force: set_options maxFrameSize then hibernate, and an over-limit frame closes 1009', async () => {
+    const t = testEnv();
+    const rec = recording<number>({
+      websocketHandle: (frame, n) =>
+        n === 0
+          ? [
+              [
+                ['set_options', { maxFrameSize: 10 }],
+                ['text', 'ok'],
+              ],
+              n + 1,
+              'hibernate',
+            ]
+          : echo(frame, n + 1),
+    });
+    const server = await t.listen({ handler: rec.handler, state: 0 });
+    const c = await t.connect(server);
+    c.send(c.frame(Opcode.Text, 'first'));
+    expect(await c.next()).toEqual(['text', 'ok']);
+    c.send(c.frame(Opcode.Text, '0123456789')); // exactly the limit: echoed by a fresh parser
+    expect(await c.next()).toEqual(['text', '0123456789']);
+    c.send(c.frame(Opcode.Text, '0123456789a'));
+    expect(await c.next()).toEqual(['close', 1009, '']);
+    expect(rec.reasons).toEqual([['error', 'badsize']]);
+  });
+});
