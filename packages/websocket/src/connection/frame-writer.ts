@@ -6,6 +6,9 @@ import type { OutFrame } from '../codec/opcodes.js';
  * buffer (header and payload), or header plus the caller's bytes for large binaries. Returns
  * false for anything else, which goes through the general `encodeOutFrames`.
  */
+/** Node's Buffer has `utf8Write(string, offset, length)`; its typings do not list it. */
+type Utf8Writable = Buffer & { utf8Write(s: string, offset: number, length: number): number };
+
 /** Where encoded bytes go (the connection's output queue). */
 export interface RawSink {
   queueRaw(buf: Buffer): void;
@@ -24,7 +27,7 @@ export function writeDataFrame(frame: OutFrame, out: RawSink): boolean {
     const h = headerLength(n);
     const buf = Buffer.allocUnsafe(h + n);
     writeHeader(buf, opcode, n);
-    buf.write(payload, h, n, 'utf8');
+    (buf as Utf8Writable).utf8Write(payload, h, n); // Buffer's own encoder, without write()'s argument checks
     out.queueRaw(buf);
     return true;
   }
