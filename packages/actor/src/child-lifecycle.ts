@@ -3,12 +3,10 @@ import type { Shutdown, StartFunction } from './child-spec.js';
 import { Pid } from './pid.js';
 import type { Proc, Self } from './process.js';
 import { isExitMessage } from './reason.js';
+import { isThenable } from './thenable.js';
 
 /** What starting a child came to: its pid (undefined when its start returned 'ignore'), or the error reason. */
 export type StartOutcome = ['ok', Pid<any> | undefined] | ['error', unknown];
-
-const isThenable = (v: unknown): v is PromiseLike<unknown> =>
-  v !== null && typeof v === 'object' && typeof (v as { then?: unknown }).then === 'function';
 
 function startOutcome(self: Self, r: unknown): StartOutcome {
   if (r instanceof Pid) {

@@ -32,6 +32,7 @@ import type { NodeCore } from './node-core.js';
 import type { Pid, Ref } from './pid.js';
 import type { Proc, ProcessBehaviour, Self } from './process.js';
 import { type ExitReason, formatReason, isCleanExit, isCrash } from './reason.js';
+import { isThenable } from './thenable.js';
 
 export { call, cast, getState, reply, stop } from './gen-server-call.js';
 export type {
@@ -60,9 +61,6 @@ interface Starter {
   /** Cancels the exit hook that fails the start if the process dies before `init` returns. */
   cancelExitHook: (() => void) | undefined;
 }
-
-const isThenable = (v: unknown): v is PromiseLike<unknown> =>
-  v !== null && typeof v === 'object' && typeof (v as { then?: unknown }).then === 'function';
 
 function missingCallback(server: string, what: string, callback: string): ActorError {
   return new ActorError('ERR_NO_CALLBACK', `${server} received ${what} but defines no ${callback}`);

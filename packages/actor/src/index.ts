@@ -73,3 +73,4 @@ export { self } from './self.js';
 export type { ChildCounts, ChildInfo, Strategy, SupervisorFlags, SupervisorOptions } from './supervisor.js';
 export * as Supervisor from './supervisor.js';
 export type { ProgressContext, SupervisorReportContext } from './supervisor-reports.js';
+export { isThenable } from './thenable.js';

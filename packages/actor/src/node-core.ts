@@ -193,15 +193,12 @@ export class NodeCore {
       proc = dest._proc as Proc | undefined;
       if (proc === undefined) return;
     }
-    proc.push(msg);
-    if (proc.status !== RUNNING) proc.wake();
+    proc.post(msg);
   }
 
   /** @internal Puts a message in a live process's mailbox. */
   deliver(proc: Proc, msg: unknown): void {
-    if (proc.status === EXITED) return;
-    proc.push(msg);
-    if (proc.status !== RUNNING) proc.wake();
+    if (proc.status !== EXITED) proc.post(msg);
   }
 
   // ---- exit signals, links and monitors -------------------------------------------
@@ -629,8 +626,5 @@ export function createNode(opts: NodeOptions): Node {
 
 /** Sends to a pid from anywhere, without naming its node (Erlang's `Pid ! Msg`). */
 export function send<M>(pid: Pid<M>, msg: M): void {
-  const proc = pid._proc as Proc | undefined;
-  if (proc === undefined) return;
-  proc.push(msg);
-  if (proc.status !== RUNNING) proc.wake();
+  (pid._proc as Proc | undefined)?.post(msg);
 }

@@ -32,7 +32,7 @@ import {
 } from './pg-group.js';
 import { LocalGroupStore } from './pg-local-store.js';
 import { Pid, Ref } from './pid.js';
-import { EXITED, type Proc, RUNNING } from './process.js';
+import { EXITED, type Proc } from './process.js';
 
 export type { Group, GroupChange, GroupChangeListener, GroupStore } from './pg-group.js';
 export { LocalGroupStore } from './pg-local-store.js';
@@ -224,11 +224,9 @@ export class PgScope {
     sub.cancel();
     const proc = sub.pid._proc as Proc | undefined;
     if (proc !== undefined && proc.length > 0) {
-      const removed = proc.removeAll(
+      proc.removeAll(
         (m) => Array.isArray(m) && m.length === 4 && m[0] === ref && (m[1] === 'join' || m[1] === 'leave'),
       );
-      // A receive in progress has skipped messages by index; indexes moved, so it rescans.
-      if (removed > 0 && proc.receiver !== undefined) proc.receiver.scanFrom = 0;
     }
     return 'ok';
   }
@@ -249,12 +247,11 @@ export class PgScope {
     const pids = this.store.uniqueMembers(group);
     let delivered = 0;
     for (let i = 0; i < pids.length; i++) {
-      // Inlined node.deliver, without the name lookup of send. A remote pid (distribution)
+      // Straight to the process, without the name lookup of send. A remote pid (distribution)
       // will have no local process and go through the node's send instead.
       const proc = pids[i]!._proc as Proc | undefined;
       if (proc === undefined || proc.status === EXITED) continue;
-      proc.push(msg);
-      if (proc.status !== RUNNING) proc.wake();
+      proc.post(msg);
       delivered++;
     }
     return delivered;

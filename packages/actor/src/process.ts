@@ -5,6 +5,7 @@ import type { NodeCore } from './node-core.js';
 import type { Dest, Pid, Ref } from './pid.js';
 import type { ExitReason } from './reason.js';
 import type { Runnable } from './scheduler.js';
+import { isThenable } from './thenable.js';
 import type { Timers } from './timers.js';
 
 /** Returned by `receive` when its timeout passes first (Erlang's `after`). */
@@ -106,9 +107,6 @@ interface Receiver {
   /** Messages before this index already failed `match`. */
   scanFrom: number;
 }
-
-const isThenable = (v: unknown): v is PromiseLike<unknown> =>
-  v !== null && typeof v === 'object' && typeof (v as { then?: unknown }).then === 'function';
 
 /**
  * One process: its mailbox (inherited, so a process is one object), flags, links and
@@ -262,7 +260,23 @@ export class Proc extends Mailbox<unknown> implements Self<any>, Runnable {
     this.node.scheduler.enqueue(this);
   }
 
-  /** A message arrived (called by the node after it was pushed). */
+  /** Puts a message in the mailbox and wakes the process unless its code is running now. */
+  post(msg: unknown): void {
+    this.push(msg);
+    if (this.status !== RUNNING) this.wake();
+  }
+
+  /**
+   * Removes every message for which `pred` holds. A receive in progress has skipped messages
+   * by position; positions moved, so it rescans from the start.
+   */
+  override removeAll(pred: (m: unknown) => boolean): number {
+    const removed = super.removeAll(pred);
+    if (removed > 0 && this.receiver !== undefined) this.receiver.scanFrom = 0;
+    return removed;
+  }
+
+  /** A message arrived (called by `post`, after the push). */
   wake(): void {
     const s = this.status;
     if (s === IDLE) this.schedule();

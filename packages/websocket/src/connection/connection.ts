@@ -3,6 +3,7 @@ import {
   ExitException,
   type ExitReason,
   isExitMessage,
+  isThenable,
   type Node,
   type Pid,
   type ProcessBehaviour,
@@ -44,9 +45,6 @@ export interface ConnectionSpec<S> {
   /** permessage-deflate as the handshake negotiated it, if it did (RFC 7692). */
   deflate?: NegotiatedDeflate | undefined;
 }
-
-const isThenable = (v: unknown): v is PromiseLike<unknown> =>
-  v !== null && typeof v === 'object' && typeof (v as { then?: unknown }).then === 'function';
 
 const SMALL_WRITE = 16 * 1024;
 

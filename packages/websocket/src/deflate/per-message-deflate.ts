@@ -27,6 +27,7 @@
  * @module
  */
 
+import { isThenable } from '@corral/actor';
 import { encodeFrameParts, encodeOutFrame } from '../codec/frame-serializer.js';
 import { Opcode, type OutFrame } from '../codec/opcodes.js';
 import { ProtocolError, protocolError } from '../codec/protocol-error.js';
@@ -51,9 +52,6 @@ const RSV1 = { rsv1: true } as const;
 
 // A frame of a reply, ready to queue: encoded bytes, or a message to compress first.
 type Prepared = Buffer[] | { readonly opcode: Opcode; readonly bytes: Buffer };
-
-const isThenable = (v: unknown): v is PromiseLike<unknown> =>
-  v !== null && typeof v === 'object' && typeof (v as { then?: unknown }).then === 'function';
 
 export class PerMessageDeflate {
   /** Cowboy's per-connection switch: whether data messages are compressed now. */
