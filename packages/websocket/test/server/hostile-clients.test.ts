@@ -15,18 +15,19 @@ import { encodeFrame } from '../../src/codec/frame-serializer.js';
 import { Opcode } from '../../src/codec/opcodes.js';
 import { DEFAULT_WS_OPTIONS, type Handler } from '../../src/handler/handler.js';
 import type { TerminateReason } from '../../src/handler/terminate-reason.js';
-import { type Listener, listen } from '../../src/server/listener.js';
-import { closeTracked, switching, testNode, tick, track, until, upgradeRequest } from './support.js';
+import type { Listener } from '../../src/server/listener.js';
+import {
+  closeTracked,
+  localListener,
+  switching,
+  testNode,
+  tick,
+  track,
+  until,
+  upgradeRequest,
+} from './support.js';
 
 afterEach(closeTracked);
-
-async function localListener(
-  options: Omit<Parameters<typeof listen>[0], 'host' | 'port'>,
-): Promise<Listener> {
-  const listener = await listen({ ...options, host: '127.0.0.1', port: 0 });
-  track(() => listener.close());
-  return listener;
-}
 
 /** The server's end of each upgraded socket, in upgrade order (another 'upgrade' listener sees them too). */
 function serverSockets(listener: Listener): Socket[] {

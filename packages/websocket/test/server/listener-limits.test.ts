@@ -9,7 +9,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
-import { attach, type Listener, listen } from '../../src/server/listener.js';
+import { attach, listen } from '../../src/server/listener.js';
 import {
   DEFAULT_HANDSHAKE_TIMEOUT,
   DEFAULT_MAX_CONNECTIONS,
@@ -17,6 +17,7 @@ import {
 } from '../../src/server/listener-limits.js';
 import {
   closeTracked,
+  localListener,
   Opcode,
   RawClient,
   recorder,
@@ -30,14 +31,6 @@ import {
 } from './support.js';
 
 afterEach(closeTracked);
-
-async function localListener(
-  options: Omit<Parameters<typeof listen>[0], 'host' | 'port'>,
-): Promise<Listener> {
-  const listener = await listen({ ...options, host: '127.0.0.1', port: 0 });
-  track(() => listener.close());
-  return listener;
-}
 
 const TIMEOUT_408 =
   'HTTP/1.1 408 Request Timeout\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 39\r\n' +

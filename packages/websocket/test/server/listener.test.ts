@@ -4,9 +4,10 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { attach, type Listener, listen } from '../../src/server/listener.js';
+import { attach, listen } from '../../src/server/listener.js';
 import {
   closeTracked,
+  localListener,
   Opcode,
   RawClient,
   recorder,
@@ -19,15 +20,6 @@ import {
 } from './support.js';
 
 afterEach(closeTracked);
-
-/** A listener on 127.0.0.1, closed after the test. */
-async function localListener(
-  options: Omit<Parameters<typeof listen>[0], 'host' | 'port'>,
-): Promise<Listener> {
-  const listener = await listen({ ...options, host: '127.0.0.1', port: 0 });
-  track(() => listener.close());
-  return listener;
-}
 
 /** A `ws` client, open; closed after the test. */
 async function wsClient(url: string, protocols?: string[]): Promise<WebSocket> {

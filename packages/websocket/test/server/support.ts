@@ -18,6 +18,7 @@ import { Opcode } from '../../src/codec/opcodes.js';
 import type { CallResult, Handler, InitResult } from '../../src/handler/handler.js';
 import type { Req } from '../../src/handler/request.js';
 import type { TerminateReason } from '../../src/handler/terminate-reason.js';
+import { type Listener, listen } from '../../src/server/listener.js';
 
 /** One turn of the event loop. */
 export const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -237,4 +238,13 @@ export function track(cleanup: () => unknown): void {
 /** Runs every cleanup registered since the last call, newest first. Call from `afterEach`. */
 export async function closeTracked(): Promise<void> {
   while (opened.length > 0) await opened.pop()!();
+}
+
+/** A listener on 127.0.0.1 port 0, closed after the test (see {@link closeTracked}). */
+export async function localListener(
+  options: Omit<Parameters<typeof listen>[0], 'host' | 'port'>,
+): Promise<Listener> {
+  const listener = await listen({ ...options, host: '127.0.0.1', port: 0 });
+  track(() => listener.close());
+  return listener;
 }
