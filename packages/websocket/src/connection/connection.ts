@@ -211,9 +211,6 @@ export class Connection<S> implements SocketSink, ProcessBehaviour<unknown, Conn
       this.rxSinceTick = true;
       (this.parser ??= this.newParser()).push(msg.chunk);
       const r = this.parse();
-      // The replies to a chunk's frames are all made by now: write them at once rather than a
-      // microtask later (what the flusher still does for replies to infos).
-      if (r === this && this.out.length > 0) this.flush();
       if (this.readingPaused) this.maybeResume();
       return r;
     }

@@ -45,7 +45,12 @@ import { computeAcceptKey, generateWebSocketKey } from '../../src/handshake/acce
 // ---- waiting without sleeping -------------------------------------------------------------
 
 /** One turn of the event loop (I/O callbacks, microtasks and so scheduler drains included). */
-export const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+/**
+ * One turn of the event loop, and the end-of-turn write of what it produced (the output flusher
+ * writes in a `setImmediate` queued during the turn, so a second one runs after it).
+ */
+export const tick = (): Promise<void> =>
+  new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
 
 /**
  * Turns the event loop until `done()` holds. Waits on a condition, not on time: the 5 s bound

@@ -1,6 +1,6 @@
 /**
  * Output (`src/connection/output-flusher.ts` and the connection's flush): the frames produced in
- * one batch of process turns leave in one write, in order; large payloads are written by
+ * one event-loop turn leave in one write, in order; large payloads are written by
  * reference; a peer that does not read makes the connection stop reading and, past
  * `maxOutgoingBuffer`, close with 1008 and `['error', 'slow_reader']` (the policy WsOptions
  * documents).
@@ -15,16 +15,18 @@ afterEach(closeAll);
 const hex = (digits: string): Buffer => Buffer.from(digits.replace(/\s+/g, ''), 'hex');
 
 describe('scheduleFlush', () => {
-  it('flushes every connection queued during a batch once, in order, one microtask later', async () => {
+  it('flushes every connection queued during a turn once, in order, after the I/O of the turn (setImmediate)', async () => {
     const log: string[] = [];
     const conn = (name: string): Flushable => ({ flush: () => log.push(name) });
     scheduleFlush(conn('a'));
     scheduleFlush(conn('b'));
     expect(log).toEqual([]);
-    await Promise.resolve();
+    await Promise.resolve(); // not a microtask later: other sockets' reads of this turn come first
+    expect(log).toEqual([]);
+    await new Promise((resolve) => setImmediate(resolve));
     expect(log).toEqual(['a', 'b']);
     scheduleFlush(conn('c'));
-    await Promise.resolve();
+    await new Promise((resolve) => setImmediate(resolve));
     expect(log).toEqual(['a', 'b', 'c']);
   });
 });
