@@ -49,8 +49,7 @@ import { computeAcceptKey, generateWebSocketKey } from '../../src/handshake/acce
  * One turn of the event loop, and the end-of-turn write of what it produced (the output flusher
  * writes in a `setImmediate` queued during the turn, so a second one runs after it).
  */
-export const tick = (): Promise<void> =>
-  new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
+export const tick = (): Promise<void> => new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
 
 /**
  * Turns the event loop until `done()` holds. Waits on a condition, not on time: the 5 s bound

@@ -25,8 +25,7 @@ import { type Listener, listen } from '../../src/server/listener.js';
  * One turn of the event loop, and the end-of-turn write of what it produced (the output flusher
  * writes in a `setImmediate` queued during the turn, so a second one runs after it).
  */
-export const tick = (): Promise<void> =>
-  new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
+export const tick = (): Promise<void> => new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
 
 /** Turns the event loop until `done()` holds; the 5 s bound only turns a hang into a clear failure. */
 export async function until(done: () => boolean, what = 'condition'): Promise<void> {
