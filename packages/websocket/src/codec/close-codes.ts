@@ -25,6 +25,7 @@
  * @module
  */
 
+import { Buffer } from 'node:buffer';
 import { type ProtocolError, protocolError } from './protocol-error.js';
 import { isValidUtf8 } from './utf8-validator.js';
 

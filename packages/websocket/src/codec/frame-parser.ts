@@ -45,7 +45,7 @@
  * @module
  */
 
-import { constants } from 'node:buffer';
+import { Buffer, constants } from 'node:buffer';
 import { parseClosePayload } from './close-codes.js';
 import { unmask } from './mask.js';
 import { type FrameType, type InFrame, Opcode } from './opcodes.js';

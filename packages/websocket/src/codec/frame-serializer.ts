@@ -26,6 +26,7 @@
  * @module
  */
 
+import { Buffer } from 'node:buffer';
 import { randomFillSync } from 'node:crypto';
 import { buildClosePayload } from './close-codes.js';
 import { unmask } from './mask.js';

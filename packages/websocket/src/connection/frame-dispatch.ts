@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import type { OutFrame } from '../codec/opcodes.js';
 import type { DeflateToggle } from '../deflate/per-message-deflate.js';
 import type { CallResult, Command } from '../handler/handler.js';

@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { COPY_THRESHOLD } from '../codec/frame-serializer.js';
 import type { OutFrame } from '../codec/opcodes.js';
 

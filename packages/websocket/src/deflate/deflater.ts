@@ -31,6 +31,7 @@
  * @module
  */
 
+import { Buffer } from 'node:buffer';
 import { constants, deflateRaw, deflateRawSync, type ZlibOptions } from 'node:zlib';
 import { type DeflateStrategy, ZLIB_STRATEGY } from './deflate-options.js';
 import { SlidingWindow } from './sliding-window.js';

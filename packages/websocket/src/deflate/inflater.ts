@@ -34,6 +34,7 @@
  * @module
  */
 
+import { Buffer } from 'node:buffer';
 import { constants, inflateRaw, inflateRawSync, type ZlibOptions } from 'node:zlib';
 import { type ProtocolError, protocolError } from '../codec/protocol-error.js';
 import { SlidingWindow } from './sliding-window.js';

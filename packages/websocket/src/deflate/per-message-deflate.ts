@@ -27,6 +27,7 @@
  * @module
  */
 
+import { Buffer } from 'node:buffer';
 import { isThenable } from '@corral/actor';
 import { encodeFrameParts, encodeOutFrame } from '../codec/frame-serializer.js';
 import { Opcode, type OutFrame } from '../codec/opcodes.js';

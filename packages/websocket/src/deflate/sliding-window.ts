@@ -1,3 +1,5 @@
+import { Buffer } from 'node:buffer';
+
 /**
  * The LZ77 history of one direction of a permessage-deflate connection: the last `size` bytes
  * of uncompressed data (size = 2^windowBits), which is all that "context takeover" carries from

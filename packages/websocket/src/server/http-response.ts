@@ -23,6 +23,7 @@
  * @module
  */
 
+import { Buffer } from 'node:buffer';
 import { STATUS_CODES } from 'node:http';
 import { computeAcceptKey } from '../handshake/accept-key.js';
 import { hasToken, isToken } from '../handshake/header-tokens.js';
