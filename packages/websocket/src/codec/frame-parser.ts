@@ -10,10 +10,12 @@
  * payload is buffered, UTF-8 per fragment. After an error the parser stays failed.
  *
  * Why `next()` and not the `{ kind: 'frame', frame }` wrapper: a parsed frame *is* the result
- * (`kind: 'frame'`), so each frame costs one small object of one hidden class (plus the payload
- * view), `'more'` is a shared constant, and the error result is made once. Frames are fresh
- * objects, never reused, so a caller may keep one across calls. About 10 million small masked
- * text frames per second on one core (`bench/codec.bench.ts`).
+ * (`kind: 'frame'`), so each frame costs one small object of one class, `'more'` is a shared
+ * constant, and the error result is made once. Frames are fresh objects, never reused, so a
+ * caller may keep one across calls. A frame's payload is a view made when it is read: a text
+ * message is decoded straight from the chunk ({@link frameText}) without one. The common frame —
+ * unfragmented, masked, text or binary, whole in the chunk — is parsed in one step; small ASCII
+ * text is known valid UTF-8 from the unmasking pass. `bench/codec.bench.ts` measures it.
  *
  * A close frame does not stop the parser; the connection stops feeding it once it has one
  * (RFC 6455 §5.5.1: nothing follows a close frame).
@@ -47,9 +49,10 @@
 
 import { Buffer, constants } from 'node:buffer';
 import { parseClosePayload } from './close-codes.js';
-import { unmask } from './mask.js';
+import { keyAt, unmaskCheckAscii } from './mask.js';
 import { type FrameType, type InFrame, Opcode } from './opcodes.js';
 import { ProtocolError, type ProtocolErrorCode, protocolError } from './protocol-error.js';
+import { decodeUtf8 } from './text.js';
 import { isValidUtf8, Utf8Validator } from './utf8-validator.js';
 
 /** Default `maxFrameSize`: the `maxFrameSize` default of the connection options (DESIGN.md). */
@@ -91,7 +94,8 @@ export interface ParsedFrame {
   /**
    * Unmasked payload: a whole message (fragments joined), a ping or pong payload, or the reason
    * bytes of a close frame (without its status code). `text` payloads are checked UTF-8 unless
-   * `validateUtf8` is off or `rsv1` is set. Do not write to it; it may be shared.
+   * `validateUtf8` is off or `rsv1` is set. Do not write to it; it may be shared. (From the
+   * parser, a view made each time it is read: read it once.)
    */
   readonly payload: Buffer;
   /** RSV1 of the message's first frame: permessage-deflate's "compressed" bit. Always false for control frames. */
@@ -116,6 +120,34 @@ export type ParseResult = ParsedFrame | ParseMore | ParseFailure;
 
 const MORE: ParseMore = Object.freeze({ kind: 'more' });
 const SCRATCH = Buffer.alloc(8);
+
+/** A frame as the parser makes it: its payload is `source[start, end)`, viewed only on demand. */
+class Frame implements ParsedFrame {
+  readonly kind = 'frame';
+  constructor(
+    readonly type: FrameType,
+    /** @internal */ readonly source: Buffer,
+    /** @internal */ readonly start: number,
+    /** @internal */ readonly end: number,
+    readonly rsv1: boolean,
+    readonly closeCode: number,
+    /** @internal The payload is all ASCII (so valid UTF-8, a character a byte). */ readonly ascii: boolean,
+  ) {}
+
+  get payload(): Buffer {
+    const source = this.source;
+    return this.start === 0 && this.end === source.length ? source : source.subarray(this.start, this.end);
+  }
+}
+
+/**
+ * The payload of a text message as a string. For a frame from {@link FrameParser} this decodes
+ * the bytes where they lie (no Buffer view), and ASCII by the cheaper decoder.
+ */
+export function frameText(frame: ParsedFrame): string {
+  if (frame instanceof Frame) return decodeUtf8(frame.source, frame.start, frame.end, frame.ascii);
+  return frame.payload.toString('utf8');
+}
 // First size of a payload buffer when a payload spans chunks; it doubles as bytes arrive.
 const PARTIAL_START = 64 * 1024;
 const MAX_LENGTH = constants.MAX_LENGTH;
@@ -129,13 +161,13 @@ const GET_MASK = 3; // 4-byte masking key
 const GET_DATA = 4; // payload
 const FAILED = 5; // terminal
 
-function makeFrame(type: FrameType, payload: Buffer, rsv1: boolean, closeCode: number): ParsedFrame {
-  return { kind: 'frame', type, payload, rsv1, closeCode };
+function makeFrame(type: FrameType, payload: Buffer, rsv1: boolean, closeCode: number, ascii = false): Frame {
+  return new Frame(type, payload, 0, payload.length, rsv1, closeCode, ascii);
 }
 
 /**
  * Incremental frame parser for one connection. Not reentrant; allocation per frame: the frame
- * object and a payload view.
+ * object (and a payload view, when read).
  */
 export class FrameParser {
   private readonly server: boolean;
@@ -143,9 +175,11 @@ export class FrameParser {
   private readonly rsv1Allowed: boolean;
   private maxFrameSize: number;
 
-  // Unread input: chunks[0] is read from `offset` on.
-  private chunks: Buffer[] = [];
+  // Unread input: `head` from `offset` on, then the chunks in `rest` (made when a second chunk
+  // waits behind the first: rare, a frame spanning chunks). `head` is EMPTY when nothing is.
+  private head: Buffer = EMPTY;
   private offset = 0;
+  private rest: Buffer[] | undefined = undefined;
   private buffered = 0;
   // Where take() left the bytes it took: `returned buffer[at, at + n)`.
   private at = 0;
@@ -157,8 +191,8 @@ export class FrameParser {
   private opcode = 0;
   private masked = false;
   private payloadLength = 0;
-  // From the shared pool (not an ArrayBuffer of its own): an idle connection keeps little.
-  private readonly maskKey = Buffer.allocUnsafe(4).fill(0);
+  // The masking key as one number (mask.ts `keyAt`): no buffer per parser.
+  private maskKey = 0;
   // A payload known to span chunks is copied here as it arrives, so a peer that drips bytes
   // cannot make the parser hold one Buffer object per tiny chunk.
   private partial: Buffer | undefined;
@@ -168,7 +202,7 @@ export class FrameParser {
   private messageOpcode = 0;
   private messageRsv1 = false;
   private messageLength = 0;
-  private fragments: Buffer[] = [];
+  private fragments: Buffer[] | undefined = undefined;
   // Made when the first fragmented text message arrives.
   private utf8: Utf8Validator | undefined = undefined;
 
@@ -238,7 +272,12 @@ export class FrameParser {
       if (take === rest.length) return;
       rest = rest.subarray(take);
     }
-    this.chunks.push(rest);
+    if (this.buffered === 0) {
+      this.head = rest;
+      this.offset = 0;
+    } else {
+      (this.rest ??= []).push(rest);
+    }
     this.buffered += rest.length;
   }
 
@@ -251,6 +290,10 @@ export class FrameParser {
       switch (this.state) {
         case GET_INFO: {
           if (this.buffered < 2) return MORE;
+          if (this.messageOpcode === 0 && this.server) {
+            const whole = this.wholeFrame();
+            if (whole !== undefined) return whole;
+          }
           const failure = this.getInfo();
           if (failure !== undefined) return failure;
           break;
@@ -281,13 +324,7 @@ export class FrameParser {
         }
         case GET_MASK: {
           if (this.buffered < 4) return MORE;
-          const source = this.take(4);
-          const key = this.maskKey;
-          const at = this.at;
-          key[0] = source[at]!;
-          key[1] = source[at + 1]!;
-          key[2] = source[at + 2]!;
-          key[3] = source[at + 3]!;
+          this.maskKey = keyAt(this.take(4), this.at);
           this.state = GET_DATA;
           break;
         }
@@ -327,24 +364,20 @@ export class FrameParser {
    */
   compact(): void {
     if (this.buffered > 0) {
-      const rest = Buffer.allocUnsafeSlow(this.buffered);
-      this.gather(rest, this.buffered);
-      this.chunks = [rest];
-      this.buffered = rest.length;
+      const unread = Buffer.allocUnsafeSlow(this.buffered);
+      this.gather(unread, this.buffered);
+      this.head = unread;
+      this.buffered = unread.length;
     } else {
-      this.chunks = [];
+      this.head = EMPTY;
     }
     this.offset = 0;
-    if (this.fragments.length > 0) {
-      const joined = Buffer.allocUnsafeSlow(this.messageLength);
-      let position = 0;
-      for (const fragment of this.fragments) {
-        joined.set(fragment, position);
-        position += fragment.length;
-      }
-      this.fragments = [joined];
-    } else {
-      this.fragments = [];
+    this.rest = undefined;
+    const fragments = this.fragments;
+    if (fragments !== undefined && fragments.length > 1) {
+      this.fragments = [Buffer.concat(fragments, this.messageLength)];
+    } else if (fragments !== undefined && fragments.length === 1) {
+      this.fragments = [Buffer.from(fragments[0]!)];
     }
   }
 
@@ -353,7 +386,8 @@ export class FrameParser {
    * (options and `maxFrameSize` kept). For reuse; releases every buffer it held.
    */
   reset(): void {
-    this.chunks = [];
+    this.head = EMPTY;
+    this.rest = undefined;
     this.offset = 0;
     this.buffered = 0;
     this.partial = undefined;
@@ -459,6 +493,42 @@ export class FrameParser {
     return grown;
   }
 
+  /**
+   * The common frame in one step: unfragmented (FIN, no RSV bits), masked, text or binary, a
+   * 7- or 16-bit length within `maxFrameSize`, outside a fragmented message, whole in the first
+   * chunk. Each such header obeys every rule `getInfo` checks, so this only recognises the kind
+   * of frame; anything else, or a frame not whole here, goes the general way (which also reports
+   * the errors). Server side only (clients' frames are masked).
+   */
+  private wholeFrame(): ParseResult | undefined {
+    const chunk = this.head;
+    const o = this.offset;
+    const available = chunk.length - o;
+    if (available < 6) return undefined;
+    const b0 = chunk[o]!;
+    const b1 = chunk[o + 1]!;
+    if ((b0 !== 0x81 && b0 !== 0x82) || b1 < 0x80) return undefined;
+    let length = b1 & 0x7f;
+    let start = o + 6;
+    if (length >= 126) {
+      if (length === 127 || available < 8) return undefined;
+      length = (chunk[o + 2]! << 8) | chunk[o + 3]!;
+      if (length < 126) return undefined; // not the shortest form: the general way fails it
+      start = o + 8;
+    }
+    const end = start + length;
+    if (end > chunk.length || length > this.maxFrameSize) return undefined;
+    const ascii = unmaskCheckAscii(chunk, start, end, keyAt(chunk, start - 4));
+    this.buffered -= end - o;
+    if (end === chunk.length) this.nextChunk();
+    else this.offset = end;
+    if (b0 === 0x82) return new Frame('binary', chunk, start, end, false, 0, false);
+    // §5.6 / §8.1: text must be valid UTF-8 (→ 1007); ASCII is, without a look.
+    if (!ascii && this.validateUtf8 && !isValidUtf8(chunk.subarray(start, end)))
+      return this.fail('WS_ERR_INVALID_UTF8');
+    return new Frame('text', chunk, start, end, false, 0, ascii);
+  }
+
   /** The whole payload is buffered: unmask it and return a frame, a failure, or continue. */
   private getData(): ParseResult | undefined {
     let payload: Buffer;
@@ -469,7 +539,8 @@ export class FrameParser {
     } else {
       payload = this.payloadLength === 0 ? EMPTY : this.takePayload(this.payloadLength);
     }
-    if (this.masked && payload.length > 0) unmask(payload, this.maskKey);
+    const ascii =
+      this.masked && payload.length > 0 && unmaskCheckAscii(payload, 0, payload.length, this.maskKey);
     this.state = GET_INFO;
     const opcode = this.opcode;
 
@@ -487,32 +558,33 @@ export class FrameParser {
         // An unfragmented message: the common case, no copy, one native UTF-8 check.
         // §5.6 / §8.1: a text message must be valid UTF-8 (→ 1007); compressed ones are checked
         // after inflating, by the deflate layer.
-        if (opcode === Opcode.Text && this.validateUtf8 && !this.rsv1 && !isValidUtf8(payload)) {
+        const text = opcode === Opcode.Text;
+        if (text && this.validateUtf8 && !this.rsv1 && !ascii && !isValidUtf8(payload)) {
           return this.fail('WS_ERR_INVALID_UTF8');
         }
-        return makeFrame(opcode === Opcode.Text ? 'text' : 'binary', payload, this.rsv1, 0);
+        return makeFrame(text ? 'text' : 'binary', payload, this.rsv1, 0, text && ascii && !this.rsv1);
       }
       this.messageOpcode = opcode;
       this.messageRsv1 = this.rsv1;
       this.utf8?.reset();
     }
 
+    const fragments = (this.fragments ??= []);
     // A fragment: check its UTF-8 now, so a bad message fails at its first bad fragment (§8.1).
     if (this.messageOpcode === Opcode.Text && this.validateUtf8 && !this.messageRsv1) {
       this.utf8 ??= new Utf8Validator();
       if (!this.utf8.write(payload)) {
-        return this.fail('WS_ERR_INVALID_UTF8', `in fragment ${this.fragments.length + 1}`);
+        return this.fail('WS_ERR_INVALID_UTF8', `in fragment ${fragments.length + 1}`);
       }
       if (this.fin && !this.utf8.end())
         return this.fail('WS_ERR_INVALID_UTF8', 'the message ends inside a character');
     }
     if (payload.length > 0) {
-      this.fragments.push(payload);
+      fragments.push(payload);
       this.messageLength += payload.length;
     }
     if (!this.fin) return undefined;
 
-    const fragments = this.fragments;
     const message =
       fragments.length === 0
         ? EMPTY
@@ -533,23 +605,26 @@ export class FrameParser {
     this.messageOpcode = 0;
     this.messageRsv1 = false;
     this.messageLength = 0;
-    this.fragments = [];
+    this.fragments = undefined;
     this.utf8?.reset();
+  }
+
+  /** The first chunk is read to its end: the next one (if any) takes its place. */
+  private nextChunk(): void {
+    const rest = this.rest;
+    this.head = rest !== undefined && rest.length > 0 ? rest.shift()! : EMPTY;
+    this.offset = 0;
   }
 
   /** Consumes `n` (≤ 8) header bytes; returns where they are: `source[this.at, this.at + n)`. */
   private take(n: number): Buffer {
-    const chunk = this.chunks[0]!;
+    const chunk = this.head;
     const start = this.offset;
     if (chunk.length - start >= n) {
       this.at = start;
       this.buffered -= n;
-      if (start + n === chunk.length) {
-        this.chunks.shift();
-        this.offset = 0;
-      } else {
-        this.offset = start + n;
-      }
+      if (start + n === chunk.length) this.nextChunk();
+      else this.offset = start + n;
       return chunk;
     }
     // Header bytes that span chunks are read at once by the caller: one buffer serves every parser.
@@ -560,7 +635,7 @@ export class FrameParser {
 
   /** Consumes `n` payload bytes: a view when they lie in one chunk, else one copy. */
   private takePayload(n: number): Buffer {
-    const chunk = this.chunks[0]!;
+    const chunk = this.head;
     const start = this.offset;
     const available = chunk.length - start;
     if (available > n) {
@@ -569,8 +644,7 @@ export class FrameParser {
       return chunk.subarray(start, start + n);
     }
     if (available === n) {
-      this.chunks.shift();
-      this.offset = 0;
+      this.nextChunk();
       this.buffered -= n;
       return start === 0 ? chunk : chunk.subarray(start);
     }
@@ -583,15 +657,12 @@ export class FrameParser {
   private gather(target: Buffer, n: number): void {
     let written = 0;
     while (written < n) {
-      const chunk = this.chunks[0]!;
+      const chunk = this.head;
       const count = Math.min(chunk.length - this.offset, n - written);
       chunk.copy(target, written, this.offset, this.offset + count);
       written += count;
       this.offset += count;
-      if (this.offset === chunk.length) {
-        this.chunks.shift();
-        this.offset = 0;
-      }
+      if (this.offset === chunk.length) this.nextChunk();
     }
     this.buffered -= n;
   }
@@ -605,12 +676,13 @@ export class FrameParser {
     const failure: ParseFailure = { kind: 'error', error };
     this.failure = failure;
     this.state = FAILED;
-    this.chunks = [];
+    this.head = EMPTY;
+    this.rest = undefined;
     this.offset = 0;
     this.buffered = 0;
     this.partial = undefined;
     this.partialFilled = 0;
-    this.fragments = [];
+    this.fragments = undefined;
     return failure;
   }
 }
@@ -631,7 +703,7 @@ export function toInFrame(frame: ParsedFrame): InFrame {
   if (frame.rsv1) throw new TypeError('A compressed (RSV1) message must be inflated before it is handled');
   switch (frame.type) {
     case 'text':
-      return ['text', frame.payload.toString('utf8')];
+      return ['text', frameText(frame)];
     case 'binary':
       return ['binary', frame.payload];
     case 'ping':

@@ -90,6 +90,45 @@ export function frameHeaderLength(payloadLength: number, masked: boolean): numbe
   return (payloadLength < 126 ? 2 : payloadLength < 0x10000 ? 4 : 10) + (masked ? 4 : 0);
 }
 
+/**
+ * Writes a frame header at `target[at]` — first byte `b0` (FIN, RSV, opcode), then the payload
+ * length in its shortest form with the MASK bit `maskBit` (0 or 0x80) — and returns the offset
+ * after it. The masking key, if any, is the caller's to write next.
+ */
+export function writeFrameHeader(
+  target: Uint8Array,
+  at: number,
+  b0: number,
+  payloadLength: number,
+  maskBit = 0,
+): number {
+  target[at] = b0;
+  // §5.2: "the minimal number of bytes MUST be used to encode the length".
+  if (payloadLength < 126) {
+    target[at + 1] = maskBit | payloadLength;
+    return at + 2;
+  }
+  if (payloadLength < 0x10000) {
+    target[at + 1] = maskBit | 126;
+    target[at + 2] = payloadLength >>> 8;
+    target[at + 3] = payloadLength & 0xff;
+    return at + 4;
+  }
+  target[at + 1] = maskBit | 127;
+  // §5.2: 64 bits, most significant bit 0; lengths stay below 2^53 here.
+  const high = Math.floor(payloadLength / 0x1_0000_0000);
+  const low = payloadLength >>> 0;
+  target[at + 2] = high >>> 24;
+  target[at + 3] = (high >>> 16) & 0xff;
+  target[at + 4] = (high >>> 8) & 0xff;
+  target[at + 5] = high & 0xff;
+  target[at + 6] = low >>> 24;
+  target[at + 7] = (low >>> 16) & 0xff;
+  target[at + 8] = (low >>> 8) & 0xff;
+  target[at + 9] = low & 0xff;
+  return at + 10;
+}
+
 /** Writes a header at `target[offset]`; returns the offset after it. `maskKey` set: masked. */
 function writeHeader(
   target: Uint8Array,
@@ -100,30 +139,8 @@ function writeHeader(
   rsv1: boolean,
   maskKey: Uint8Array | undefined,
 ): number {
-  let at = offset;
-  target[at++] = (fin ? 0x80 : 0) | (rsv1 ? 0x40 : 0) | opcode;
-  const maskBit = maskKey === undefined ? 0 : 0x80;
-  // §5.2: "the minimal number of bytes MUST be used to encode the length".
-  if (payloadLength < 126) {
-    target[at++] = maskBit | payloadLength;
-  } else if (payloadLength < 0x10000) {
-    target[at++] = maskBit | 126;
-    target[at++] = payloadLength >>> 8;
-    target[at++] = payloadLength & 0xff;
-  } else {
-    target[at++] = maskBit | 127;
-    // §5.2: 64 bits, most significant bit 0; lengths stay below 2^53 here.
-    const high = Math.floor(payloadLength / 0x1_0000_0000);
-    const low = payloadLength >>> 0;
-    target[at++] = high >>> 24;
-    target[at++] = (high >>> 16) & 0xff;
-    target[at++] = (high >>> 8) & 0xff;
-    target[at++] = high & 0xff;
-    target[at++] = low >>> 24;
-    target[at++] = (low >>> 16) & 0xff;
-    target[at++] = (low >>> 8) & 0xff;
-    target[at++] = low & 0xff;
-  }
+  const b0 = (fin ? 0x80 : 0) | (rsv1 ? 0x40 : 0) | opcode;
+  let at = writeFrameHeader(target, offset, b0, payloadLength, maskKey === undefined ? 0 : 0x80);
   if (maskKey !== undefined) {
     target[at++] = maskKey[0]!;
     target[at++] = maskKey[1]!;

@@ -32,57 +32,87 @@ export const WORD_LOOP_THRESHOLD = 128;
 const keyWord = new Int32Array(1);
 const keyBytes = new Uint8Array(keyWord.buffer);
 
-/** The key as an int32 in platform byte order, rotated so that byte 0 is key octet `start & 3`. */
-function rotatedKey(maskKey: Uint8Array, start: number): number {
-  keyBytes[0] = maskKey[start & 3]!;
-  keyBytes[1] = maskKey[(start + 1) & 3]!;
-  keyBytes[2] = maskKey[(start + 2) & 3]!;
-  keyBytes[3] = maskKey[(start + 3) & 3]!;
-  return keyWord[0]!;
+/**
+ * The masking key at `bytes[at, at + 4)` as one number, octet 0 in the top byte (the order on
+ * the wire). A parser keeps a key this way: no 4-byte buffer per connection.
+ */
+export function keyAt(bytes: Uint8Array, at: number): number {
+  return ((bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!) >>> 0;
 }
 
-/** XORs `buffer[start, end)` in place with `maskKey`, key octet 0 falling on `start`. */
-function xorInPlace(buffer: Uint8Array, start: number, end: number, maskKey: Uint8Array): void {
+/** Key octet `i & 3` of a key held as a number by {@link keyAt}. */
+function octet(key: number, i: number): number {
+  return (key >>> (24 - 8 * (i & 3))) & 0xff;
+}
+
+/**
+ * XORs `buffer[start, end)` in place with `key` (see {@link keyAt}), key octet 0 falling on
+ * `start`. Returns the OR of the resulting bytes when it went byte by byte (small payloads), so
+ * `< 0x80` means all ASCII; 0x80 when it went a word at a time (not looked at).
+ */
+function xorInPlace(buffer: Uint8Array, start: number, end: number, key: number): number {
   let i = start;
   if (end - start < WORD_LOOP_THRESHOLD) {
     // The key in four locals, four bytes a step: no view to build, no index arithmetic.
-    const k0 = maskKey[0]!;
-    const k1 = maskKey[1]!;
-    const k2 = maskKey[2]!;
-    const k3 = maskKey[3]!;
+    const k0 = key >>> 24;
+    const k1 = (key >>> 16) & 0xff;
+    const k2 = (key >>> 8) & 0xff;
+    const k3 = key & 0xff;
+    let bits = 0;
     for (; i + 3 < end; i += 4) {
-      buffer[i]! ^= k0;
-      buffer[i + 1]! ^= k1;
-      buffer[i + 2]! ^= k2;
-      buffer[i + 3]! ^= k3;
+      const a = buffer[i]! ^ k0;
+      const b = buffer[i + 1]! ^ k1;
+      const c = buffer[i + 2]! ^ k2;
+      const d = buffer[i + 3]! ^ k3;
+      buffer[i] = a;
+      buffer[i + 1] = b;
+      buffer[i + 2] = c;
+      buffer[i + 3] = d;
+      bits |= a | b | c | d;
     }
-    if (i < end) buffer[i++]! ^= k0;
-    if (i < end) buffer[i++]! ^= k1;
-    if (i < end) buffer[i]! ^= k2;
-    return;
+    if (i < end) bits |= buffer[i]! ^= k0;
+    if (++i < end) bits |= buffer[i]! ^= k1;
+    if (++i < end) bits |= buffer[i]! ^= k2;
+    return bits;
   }
   // Byte loop up to the first 4-byte aligned address, then 32-bit words, then the tail.
   const address = buffer.byteOffset + start;
   const head = (4 - (address & 3)) & 3;
-  for (; i < start + head; i++) buffer[i]! ^= maskKey[(i - start) & 3]!;
+  for (; i < start + head; i++) buffer[i]! ^= octet(key, i - start);
   const words = (end - i) >>> 2;
-  const key = rotatedKey(maskKey, head);
+  // The key rotated so that byte 0 of each word is key octet `head & 3`, in platform byte order.
+  keyBytes[0] = octet(key, head);
+  keyBytes[1] = octet(key, head + 1);
+  keyBytes[2] = octet(key, head + 2);
+  keyBytes[3] = octet(key, head + 3);
+  const word = keyWord[0]!;
   const view = new Int32Array(buffer.buffer, address + head, words);
   const unrolled = words & ~7;
   let w = 0;
   for (; w < unrolled; w += 8) {
-    view[w]! ^= key;
-    view[w + 1]! ^= key;
-    view[w + 2]! ^= key;
-    view[w + 3]! ^= key;
-    view[w + 4]! ^= key;
-    view[w + 5]! ^= key;
-    view[w + 6]! ^= key;
-    view[w + 7]! ^= key;
+    view[w]! ^= word;
+    view[w + 1]! ^= word;
+    view[w + 2]! ^= word;
+    view[w + 3]! ^= word;
+    view[w + 4]! ^= word;
+    view[w + 5]! ^= word;
+    view[w + 6]! ^= word;
+    view[w + 7]! ^= word;
   }
-  for (; w < words; w++) view[w]! ^= key;
+  for (; w < words; w++) view[w]! ^= word;
   i += words << 2;
-  for (; i < end; i++) buffer[i]! ^= maskKey[(i - start) & 3]!;
+  for (; i < end; i++) buffer[i]! ^= octet(key, i - start);
+  return 0x80;
+}
+
+/**
+ * Unmasks `buffer[start, end)` in place with `key` (see {@link keyAt}) and tells whether every
+ * unmasked byte is ASCII, which makes a text payload valid UTF-8 with no further check. It looks
+ * only below {@link WORD_LOOP_THRESHOLD} bytes, where it goes byte by byte anyway; larger payloads
+ * answer `false` (unknown), and the caller's UTF-8 check (vectorised there) decides.
+ */
+export function unmaskCheckAscii(buffer: Uint8Array, start: number, end: number, key: number): boolean {
+  return xorInPlace(buffer, start, end, key) < 0x80;
 }
 
 /**
@@ -96,7 +126,7 @@ export function unmask(
   start = 0,
   end: number = buffer.length,
 ): void {
-  xorInPlace(buffer, start, end, maskKey);
+  xorInPlace(buffer, start, end, keyAt(maskKey, 0));
 }
 
 /**
@@ -121,5 +151,5 @@ export function mask(
   if (source !== output || offset !== 0) {
     output.set(length === source.length ? source : source.subarray(0, length), offset);
   }
-  xorInPlace(output, offset, offset + length, maskKey);
+  xorInPlace(output, offset, offset + length, keyAt(maskKey, 0));
 }

@@ -10,7 +10,7 @@ import {
   type ProcessBehaviour,
   type Self,
 } from '@corral/actor';
-import { FrameParser, type ParsedFrame, type ParseResult } from '../codec/frame-parser.js';
+import { FrameParser, frameText, type ParsedFrame, type ParseResult } from '../codec/frame-parser.js';
 import { encodeCloseFrame, encodeOutFrames } from '../codec/frame-serializer.js';
 import type { InFrame, OutFrame } from '../codec/opcodes.js';
 import { ProtocolError } from '../codec/protocol-error.js';
@@ -20,8 +20,8 @@ import type { CallResult, Handler, WsOptions } from '../handler/handler.js';
 import type { Req } from '../handler/request.js';
 import { closeCodeFor, type TerminateReason } from '../handler/terminate-reason.js';
 import { type Actions, BadResultError, readResult } from './frame-dispatch.js';
-import { writeDataFrame } from './frame-writer.js';
 import { scheduleFlush } from './output-flusher.js';
+import { OutputQueue } from './output-queue.js';
 import {
   attachSocket,
   detachSocket,
@@ -85,7 +85,10 @@ const DONE = 2; // terminate has run
  *
  * Steps, named after Cowboy's: `onData → parse → dispatchFrame → handlerCall → apply`.
  */
-export class Connection<S> implements SocketSink, ProcessBehaviour<unknown, Connection<S>> {
+export class Connection<S>
+  extends OutputQueue
+  implements SocketSink, ProcessBehaviour<unknown, Connection<S>>
+{
   readonly name = 'websocket_connection';
   readonly socket: Socket;
   readonly handler: Handler<S>;
@@ -104,9 +107,6 @@ export class Connection<S> implements SocketSink, ProcessBehaviour<unknown, Conn
   /** Chunks in the mailbox not yet parsed; past `maxPendingFrames` the socket is paused. */
   private pendingChunks = 0;
   private readingPaused = false;
-  private out: Buffer[] = [];
-  private outBytes = 0;
-  private flushQueued = false;
   private rxSinceTick = false;
   private idleTimer: unknown = undefined;
   private shutdownReason: { value: unknown } | undefined = undefined;
@@ -115,6 +115,7 @@ export class Connection<S> implements SocketSink, ProcessBehaviour<unknown, Conn
   private readonly pmd: PerMessageDeflate | undefined;
 
   constructor(spec: ConnectionSpec<S>) {
+    super();
     this.node = spec.node;
     this.socket = spec.socket;
     this.handler = spec.handler;
@@ -270,14 +271,14 @@ export class Connection<S> implements SocketSink, ProcessBehaviour<unknown, Conn
     let frame: InFrame;
     switch (f.type) {
       case 'text':
-        frame = ['text', f.payload.toString()];
+        frame = ['text', frameText(f)];
         break;
       case 'binary':
         frame = ['binary', f.payload];
         break;
       case 'ping':
         // RFC 6455 §5.5.2: answer a ping with a pong carrying its payload; the handler sees it too (as in Cowboy).
-        this.queueFrames([['pong', f.payload]]);
+        this.queueBytes(0x8a, f.payload);
         frame = ['ping', f.payload];
         break;
       case 'pong':
@@ -313,7 +314,7 @@ export class Connection<S> implements SocketSink, ProcessBehaviour<unknown, Conn
   /** RFC 6455 §5.5.1: echo the peer's close code, then close our side. */
   private onRemoteClose(f: ParsedFrame): Connection<S> {
     const code = f.closeCode;
-    this.queueRaw(code === 1005 ? encodeCloseFrame() : encodeCloseFrame(code));
+    this.queueBuffer(code === 1005 ? encodeCloseFrame() : encodeCloseFrame(code));
     const reason: TerminateReason = code === 1005 ? 'remote' : ['remote', code, f.payload];
     return this.endSocket(reason);
   }
@@ -340,6 +341,22 @@ export class Connection<S> implements SocketSink, ProcessBehaviour<unknown, Conn
   }
 
   private apply(name: string, result: CallResult<S>): Connection<S> | Promise<Connection<S>> {
+    // The two results of nearly every call, `['ok', s]` and `['reply', dataFrame, s]`, are acted
+    // on here; every other shape (and a malformed one) goes through `readResult`.
+    if (Array.isArray(result)) {
+      const tag = result[0];
+      if (tag === 'ok' && result.length === 2) {
+        this.state = result[1] as S;
+        return this;
+      }
+      if (tag === 'reply' && result.length === 3 && (this.pmd === undefined || !this.pmd.enabled)) {
+        const frame = result[1];
+        if (Array.isArray(frame) && this.queueDataFrame(frame as OutFrame)) {
+          this.state = result[2] as S;
+          return this;
+        }
+      }
+    }
     const a = ACTIONS as Actions<S>;
     if (a.frames.length !== 0) a.frames = [];
     a.hibernate = false;
@@ -421,50 +438,38 @@ export class Connection<S> implements SocketSink, ProcessBehaviour<unknown, Conn
     const pmd = this.pmd;
     if (pmd !== undefined && (pmd.enabled || toggles !== undefined))
       return pmd.queueFrames(frames, toggles, this);
-    if (frames.length === 1 && writeDataFrame(frames[0]!, this)) return;
+    if (frames.length === 1 && this.queueDataFrame(frames[0]!)) return;
+    // Encoded (and so checked) as a whole before any of it is queued: a bad frame queues nothing.
     const bufs = encodeOutFrames(frames);
-    for (let i = 0; i < bufs.length; i++) this.queueRaw(bufs[i]!);
+    for (let i = 0; i < bufs.length; i++) this.queueBuffer(bufs[i]!);
   }
 
-  /** @internal Appends encoded bytes to this batch's write. */
-  queueRaw(buf: Buffer): void {
-    this.out.push(buf);
-    this.outBytes += buf.length;
-    if (!this.flushQueued) {
-      this.flushQueued = true;
-      scheduleFlush(this);
-    }
+  /** The output queue went from empty to not: write at the end of this turn. */
+  protected override queued(): void {
+    scheduleFlush(this);
   }
 
-  /** Writes what this batch produced in one write (cork/uncork for several large buffers). */
+  /** Writes what this turn produced in one write (cork/uncork for several large buffers). */
   flush(): void {
-    this.flushQueued = false;
-    const out = this.out;
-    if (out.length === 0) return;
+    const bytes = this.outBytes;
+    const out = this.takeOutput();
+    if (out === undefined) return;
     const socket = this.socket;
-    if (socket.destroyed) {
-      this.out = [];
-      this.outBytes = 0;
-      return;
-    }
+    if (socket.destroyed) return;
     // Bytes earlier batches left unsent past the cap: the peer stopped reading (WsOptions.maxOutgoingBuffer).
     // Measured before this batch is written, so a single large reply to a peer that reads is not mistaken
     // for a slow reader, and the socket never holds more than the cap plus one batch.
     if (this.phase === OPEN && socket.writableLength > this.opts.maxOutgoingBuffer) {
-      out.length = 0;
-      this.outBytes = 0;
       this.dropSlowReader();
       return;
     }
     if (out.length === 1) socket.write(out[0]!);
-    else if (this.outBytes <= SMALL_WRITE) socket.write(Buffer.concat(out, this.outBytes));
+    else if (bytes <= SMALL_WRITE) socket.write(Buffer.concat(out, bytes));
     else {
       socket.cork();
       for (let i = 0; i < out.length; i++) socket.write(out[i]!);
       socket.uncork();
     }
-    this.out = [];
-    this.outBytes = 0;
     // A peer that does not keep up with our output: stop reading it until the socket drains.
     if (this.phase === OPEN && socket.writableNeedDrain && !this.readingPaused) this.pauseReading();
   }
@@ -489,7 +494,7 @@ export class Connection<S> implements SocketSink, ProcessBehaviour<unknown, Conn
 
   /** Sends a close frame with `code` and ends the connection with `reason`. */
   private close(code: number | undefined, reason: TerminateReason): Connection<S> {
-    if (code !== undefined && this.phase === OPEN) this.queueRaw(encodeCloseFrame(code));
+    if (code !== undefined && this.phase === OPEN) this.queueBuffer(encodeCloseFrame(code));
     return this.endSocket(reason);
   }
 
@@ -602,9 +607,6 @@ export class Connection<S> implements SocketSink, ProcessBehaviour<unknown, Conn
     if (this.parser?.idle === true) this.parser = undefined;
     else this.parser?.compact();
     this.pmd?.hibernate();
-    // Frames of this result are still queued for the end-of-batch flush: only an empty queue
-    // may be swapped for a fresh array.
-    if (this.out.length === 0) this.out = [];
     this.self.hibernate();
   }
 }

@@ -40,7 +40,7 @@ import { type ZlibLimiter, zlibLimiter } from './zlib-limiter.js';
 
 /** Where encoded frames go (the connection's output queue). */
 export interface ByteSink {
-  queueRaw(buf: Buffer): void;
+  queueBuffer(buf: Buffer): void;
 }
 
 /** A `['deflate', on]` command, and the index of the first frame of its result it applies to. */
@@ -192,7 +192,7 @@ export class PerMessageDeflate {
 }
 
 function queueAll(buffers: readonly Buffer[], out: ByteSink): void {
-  for (let i = 0; i < buffers.length; i++) out.queueRaw(buffers[i]!);
+  for (let i = 0; i < buffers.length; i++) out.queueBuffer(buffers[i]!);
 }
 
 function checkText(result: InflateResult): InflateResult {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FrameParser, type FrameParserOptions, toInFrame } from '../../src/codec/frame-parser.js';
+import { FrameParser, type FrameParserOptions, frameText, toInFrame } from '../../src/codec/frame-parser.js';
 import type { ProtocolErrorCode } from '../../src/codec/protocol-error.js';
 import { cut, drain, expectEveryWay, frame, hex, type Outcome, parse } from './hex.js';
 
@@ -206,8 +206,10 @@ describe('FrameParser: frames split anywhere', () => {
       parser.push(bytes.subarray(i, i + 1));
       expect(parser.next().kind).toBe('more');
     }
-    // White-box: the chunk queue stays empty while the payload is copied into place.
-    expect((parser as unknown as { chunks: Buffer[] }).chunks).toHaveLength(0);
+    // White-box: no chunk is queued while the payload is copied into place.
+    const held = parser as unknown as { head: Buffer; rest: Buffer[] | undefined };
+    expect(held.head).toHaveLength(0);
+    expect(held.rest ?? []).toHaveLength(0);
     expect(parser.bufferedBytes).toBe(payload.length - 1);
     expect(drain(parser, [bytes.subarray(bytes.length - 1), text('next')])).toEqual([
       frame('binary', payload),
@@ -643,5 +645,37 @@ describe('toInFrame', () => {
     const base = { kind: 'frame', payload: Buffer.alloc(0), closeCode: 0 } as const;
     expect(() => toInFrame({ ...base, type: 'close', rsv1: false, closeCode: 1000 })).toThrow(TypeError);
     expect(() => toInFrame({ ...base, type: 'text', rsv1: true })).toThrow(/inflated/);
+  });
+});
+
+describe('FrameParser: text messages decoded where they lie (frameText)', () => {
+  it('decodes ASCII and UTF-8 text from a chunk of many frames, each as its own string', () => {
+    const parser = new FrameParser(SERVER);
+    const texts = ['plain', 'héllo wörld', '', 'x'.repeat(300), '€'.repeat(100), '😀'];
+    parser.push(Buffer.concat(texts.map((t) => text(t))));
+    const got: string[] = [];
+    for (let r = parser.next(); r.kind === 'frame'; r = parser.next()) got.push(frameText(r));
+    expect(got).toEqual(texts);
+  });
+
+  it('decodes a message assembled from fragments, and a frame made by hand', () => {
+    const parser = new FrameParser(SERVER);
+    parser.push(Buffer.concat([text('hé', { fin: false }), cont('llo')]));
+    const r = parser.next();
+    expect(r.kind === 'frame' && frameText(r)).toBe('héllo');
+    const byHand = {
+      kind: 'frame',
+      type: 'text',
+      payload: Buffer.from('ünï'),
+      rsv1: false,
+      closeCode: 0,
+    } as const;
+    expect(frameText(byHand)).toBe('ünï');
+  });
+
+  it('fails a small non-ASCII text frame whole in its chunk that is not UTF-8 (1007), and passes it with validateUtf8 off', () => {
+    const bad = text(hex('41 c3 28 42'));
+    expect(parse(SERVER, [bad])).toEqual([badencoding()]);
+    expect(parse({ ...SERVER, validateUtf8: false }, [bad])).toEqual([frame('text', hex('41 c3 28 42'))]);
   });
 });

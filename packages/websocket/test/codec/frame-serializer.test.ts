@@ -12,6 +12,7 @@ import {
   encodeOutFrame,
   encodeOutFrames,
   frameHeaderLength,
+  writeFrameHeader,
 } from '../../src/codec/frame-serializer.js';
 import { unmask } from '../../src/codec/mask.js';
 import { Opcode, type OutFrame } from '../../src/codec/opcodes.js';
@@ -136,6 +137,20 @@ describe('encodeFrameHeader and encodeFrameParts', () => {
     expect(encodeFrameHeader(Opcode.Text, 5)).toEqual(hex('81 05'));
     expect(encodeFrameHeader(Opcode.Text, 5, { maskKey: KEY })).toEqual(hex('81 85 37 fa 21 3d'));
     expect(encodeFrameHeader(Opcode.Binary, 300, { fin: false })).toEqual(hex('02 7e 01 2c'));
+  });
+
+  it('writes a header in place (writeFrameHeader) as encodeFrameHeader encodes it, at each length form', () => {
+    for (const length of [0, 125, 126, 65535, 65536, 2 ** 32 + 5]) {
+      const target = Buffer.alloc(14, 0xaa);
+      const end = writeFrameHeader(target, 2, 0x82, length);
+      const expected = encodeFrameHeader(Opcode.Binary, length);
+      expect(end - 2, String(length)).toBe(expected.length);
+      expect(target.subarray(2, end), String(length)).toEqual(expected);
+      expect(target.subarray(0, 2)).toEqual(hex('aa aa'));
+    }
+    const masked = Buffer.alloc(4);
+    expect(writeFrameHeader(masked, 0, 0x81, 300, 0x80)).toBe(4);
+    expect(masked).toEqual(hex('81 fe 01 2c'));
   });
 
   it('rejects a length that cannot be encoded', () => {

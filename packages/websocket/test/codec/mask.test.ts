@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mask, unmask, WORD_LOOP_THRESHOLD } from '../../src/codec/mask.js';
+import { keyAt, mask, unmask, unmaskCheckAscii, WORD_LOOP_THRESHOLD } from '../../src/codec/mask.js';
 import { hex } from './hex.js';
 
 const KEY = hex('37 fa 21 3d');
@@ -110,5 +110,52 @@ describe('mask', () => {
     const expected = naiveMask(buffer, KEY);
     mask(buffer, KEY, buffer, 0, buffer.length);
     expect(buffer).toEqual(expected);
+  });
+});
+
+describe('keyAt', () => {
+  it('reads a masking key as one number, octet 0 in the top byte (wire order)', () => {
+    expect(keyAt(hex('00 37 fa 21 3d'), 1)).toBe(0x37fa213d);
+    expect(keyAt(hex('ff ff ff ff'), 0)).toBe(0xffffffff);
+  });
+});
+
+describe('unmaskCheckAscii', () => {
+  it('unmasks exactly as unmask does, for every length up to 3 thresholds at every alignment', () => {
+    for (let offset = 0; offset < 4; offset++) {
+      for (let length = 0; length <= 3 * WORD_LOOP_THRESHOLD; length += length < 140 ? 1 : 37) {
+        const a = bytesAt(offset, length);
+        const b = Buffer.from(a);
+        unmaskCheckAscii(a, 0, length, keyAt(KEY, 0));
+        unmask(b, KEY);
+        expect(a, `offset ${offset} length ${length}`).toEqual(b);
+      }
+    }
+  });
+
+  it('says whether a small payload unmasked to ASCII only, byte by byte (a text payload that is, is valid UTF-8)', () => {
+    const key = keyAt(KEY, 0);
+    for (let length = 1; length < WORD_LOOP_THRESHOLD; length++) {
+      const plain = Buffer.alloc(length, 'a');
+      const ascii = Buffer.alloc(length);
+      mask(plain, KEY, ascii, 0, length);
+      expect(unmaskCheckAscii(ascii, 0, length, key)).toBe(true);
+      for (const at of new Set([0, length >> 1, length - 1])) {
+        const high = Buffer.from(plain);
+        high[at] = 0xc3;
+        const masked = Buffer.alloc(length);
+        mask(high, KEY, masked, 0, length);
+        expect(unmaskCheckAscii(masked, 0, length, key), `length ${length}, 0xc3 at ${at}`).toBe(false);
+      }
+    }
+    expect(unmaskCheckAscii(Buffer.alloc(0), 0, 0, key)).toBe(true);
+  });
+
+  it('answers false (not looked at) from WORD_LOOP_THRESHOLD bytes on, where the UTF-8 check decides', () => {
+    const plain = Buffer.alloc(WORD_LOOP_THRESHOLD, 'a');
+    const masked = Buffer.alloc(WORD_LOOP_THRESHOLD);
+    mask(plain, KEY, masked, 0, WORD_LOOP_THRESHOLD);
+    expect(unmaskCheckAscii(masked, 0, WORD_LOOP_THRESHOLD, keyAt(KEY, 0))).toBe(false);
+    expect(masked).toEqual(plain);
   });
 });

@@ -19,11 +19,11 @@ function pmd(options: DeflateOptions = { threshold: 0 }, offer = 'permessage-def
 }
 
 /** A sink that keeps what is queued. */
-function sink(): { queueRaw(b: Buffer): void; bytes(): string; parts: Buffer[] } {
+function sink(): { queueBuffer(b: Buffer): void; bytes(): string; parts: Buffer[] } {
   const parts: Buffer[] = [];
   return {
     parts,
-    queueRaw: (b) => parts.push(Buffer.from(b)),
+    queueBuffer: (b) => parts.push(Buffer.from(b)),
     bytes: () => Buffer.concat(parts).toString('hex'),
   };
 }
