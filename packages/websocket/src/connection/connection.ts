@@ -20,6 +20,7 @@ import type { CallResult, Handler, WsOptions } from '../handler/handler.js';
 import type { Req } from '../handler/request.js';
 import { closeCodeFor, type TerminateReason } from '../handler/terminate-reason.js';
 import { type Actions, BadResultError, readResult } from './frame-dispatch.js';
+import { type IdleTicker, type IdleWatched, idleTicker } from './idle-ticker.js';
 import { scheduleFlush } from './output-flusher.js';
 import { OutputQueue } from './output-queue.js';
 import {
@@ -87,7 +88,7 @@ const DONE = 2; // terminate has run
  */
 export class Connection<S>
   extends OutputQueue
-  implements SocketSink, ProcessBehaviour<unknown, Connection<S>>
+  implements SocketSink, ProcessBehaviour<unknown, Connection<S>>, IdleWatched
 {
   readonly name = 'websocket_connection';
   readonly socket: Socket;
@@ -107,8 +108,12 @@ export class Connection<S>
   /** Chunks in the mailbox not yet parsed; past `maxPendingFrames` the socket is paused. */
   private pendingChunks = 0;
   private readingPaused = false;
-  private rxSinceTick = false;
-  private idleTimer: unknown = undefined;
+  /** Received bytes since the idle ticker's last tick (set on arrival, cleared by the ticker). */
+  rxSinceTick = false;
+  /** The idle ticker watching this connection, and the links of its list. */
+  private idle: IdleTicker | undefined = undefined;
+  idlePrev: IdleWatched | undefined = undefined;
+  idleNext: IdleWatched | undefined = undefined;
   private shutdownReason: { value: unknown } | undefined = undefined;
   private ownOpts = false;
   /** permessage-deflate, when negotiated: inflates RSV1 messages, compresses replies. */
@@ -141,6 +146,7 @@ export class Connection<S>
 
   onData(chunk: Buffer): void {
     if (this.phase !== OPEN) return;
+    this.rxSinceTick = true;
     this.pendingChunks++;
     this.node.send(this.pid, new SocketData(chunk));
     if (this.pendingChunks >= this.opts.maxPendingFrames && !this.readingPaused) this.pauseReading();
@@ -210,7 +216,6 @@ export class Connection<S>
     if (msg instanceof SocketData) {
       this.pendingChunks--;
       if (this.phase !== OPEN) return this;
-      this.rxSinceTick = true;
       (this.parser ??= this.newParser()).push(msg.chunk);
       const r = this.parse();
       if (this.readingPaused) this.maybeResume();
@@ -547,7 +552,7 @@ export class Connection<S>
       this.phase = DONE;
       this.pmd?.close();
       detachSocket(this.socket);
-      if (this.idleTimer !== undefined) this.node.clock.clearTimeout(this.idleTimer);
+      this.idle?.remove(this);
       this.socket.destroy();
     }
   }
@@ -562,7 +567,7 @@ export class Connection<S>
     this.phase = DONE;
     this.pmd?.close();
     detachSocket(this.socket);
-    if (this.idleTimer !== undefined) this.node.clock.clearTimeout(this.idleTimer);
+    this.idle?.remove(this);
     const t = this.handler.terminate;
     if (t !== undefined) {
       try {
@@ -577,26 +582,26 @@ export class Connection<S>
     this.self.exit(exit as ExitReason);
   }
 
-  // ---- idle timeout: ticks, not a timer re-armed per packet ---------------------------------
+  // ---- idle timeout: a shared ticker (idle-ticker.ts), not a timer re-armed per packet -------
 
+  /** Watches this connection with the ticker of its current `idleTimeout` (none for Infinity). */
   private armIdle(): void {
-    if (this.idleTimer !== undefined) this.node.clock.clearTimeout(this.idleTimer);
+    this.idle?.remove(this);
     const ms = this.opts.idleTimeout;
-    if (!Number.isFinite(ms)) {
-      this.idleTimer = undefined;
-      return;
-    }
-    this.idleTimer = this.node.clock.setTimeout(() => {
-      this.idleTimer = undefined;
-      this.node.send(this.pid, IDLE_TICK);
-    }, ms);
+    this.idle = Number.isFinite(ms) ? idleTicker(this.node.clock, ms) : undefined;
+    this.idle?.add(this);
   }
 
+  /** From the ticker (outside the process): a whole tick passed with nothing received. */
+  onIdle(): void {
+    if (this.phase === OPEN) this.node.send(this.pid, IDLE_TICK);
+  }
+
+  /** In the process: still nothing received since (bytes may have come in the meantime) → close. */
   private onIdleTick(): Connection<S> {
     if (this.phase !== OPEN) return this;
     if (this.rxSinceTick) {
-      this.rxSinceTick = false;
-      this.armIdle();
+      this.idle?.add(this);
       return this;
     }
     return this.close(1000, 'timeout');

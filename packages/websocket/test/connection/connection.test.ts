@@ -472,15 +472,17 @@ describe('protocol errors', () => {
 });
 
 describe('idle timeout', () => {
-  it("closes with 1000 and terminates with 'timeout' when nothing is received for idleTimeout", async () => {
+  it("closes with 1000 and terminates with 'timeout' after a whole tick of idleTimeout with nothing received (the opening counts as activity)", async () => {
     const t = testEnv();
     const rec = recording<null>();
     const server = await t.listen({ handler: rec.handler, state: null, opts: { idleTimeout: 1000 } });
     const c = await t.connect(server);
+    t.clock.advance(1000); // the first tick: the connection has just opened
+    await tick();
     t.clock.advance(999);
     await tick();
     expect(t.node.isAlive(c.pid)).toBe(true);
-    t.clock.advance(1);
+    t.clock.advance(1); // a whole tick without a byte
     expect(await c.next()).toEqual(['close', 1000, '']);
     expect(rec.reasons).toEqual(['timeout']);
   });
@@ -528,13 +530,16 @@ describe('idle timeout', () => {
     a.text('short');
     expect(await a.next()).toEqual(['text', 'ok']);
     expect(shared.idleTimeout).toBe(1000);
-    t.clock.advance(100); // a tick that saw the 'short' frame
+    t.clock.advance(100); // the first tick of the 100 ms ticker, which `a` just joined
     await tick();
     expect(t.node.isAlive(a.pid)).toBe(true);
     t.clock.advance(100);
     expect(await a.next()).toEqual(['close', 1000, '']);
     expect(t.node.isAlive(b.pid)).toBe(true);
-    t.clock.advance(800);
+    t.clock.advance(800); // the 1000 ms ticker's first tick: b has just opened
+    await tick();
+    expect(t.node.isAlive(b.pid)).toBe(true);
+    t.clock.advance(1000);
     expect(await b.next()).toEqual(['close', 1000, '']);
     expect(rec.reasons).toEqual(['timeout', 'timeout']);
   });
