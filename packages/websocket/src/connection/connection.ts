@@ -100,8 +100,11 @@ export class Connection<S>
   pid!: Pid;
   parent: Pid | undefined = undefined;
   private readonly node: Node;
-  /** Dropped while hibernating between frames; made again when bytes arrive. */
-  private parser: FrameParser | undefined;
+  /**
+   * Only while it holds something: made when a chunk arrives, dropped once the chunk's whole
+   * frames are handled and nothing is left over (an idle connection keeps no parser).
+   */
+  private parser: FrameParser | undefined = undefined;
   private phase = OPEN;
   /** Handler's `['active', false]`: neither read the socket nor handle buffered frames. */
   private active = true;
@@ -129,10 +132,9 @@ export class Connection<S>
     this.req = spec.req;
     this.state = spec.state;
     this.pmd = spec.deflate === undefined ? undefined : new PerMessageDeflate(spec.deflate);
-    this.parser = this.newParser();
   }
 
-  /** A parser for this connection's current options (after hibernation, after `set_options`). */
+  /** A parser for this connection's current options. */
   private newParser(): FrameParser {
     return new FrameParser({
       role: 'server',
@@ -253,7 +255,7 @@ export class Connection<S>
   /** Handles buffered frames until the parser needs more bytes (or the handler pauses us). */
   private parse(): Connection<S> | Promise<Connection<S>> {
     const parser = this.parser;
-    if (parser === undefined) return this; // hibernating: nothing buffered
+    if (parser === undefined) return this; // nothing buffered
     while (this.phase === OPEN && this.active) {
       let r: ParseResult;
       try {
@@ -263,7 +265,10 @@ export class Connection<S>
         // connection still closes with 1011 and runs terminate instead of dying silently.
         return this.crash(e);
       }
-      if (r.kind === 'more') break;
+      if (r.kind === 'more') {
+        if (parser.idle) this.parser = undefined;
+        break;
+      }
       if (r.kind === 'error') return this.close(r.error.closeCode, ['error', r.error.reason]);
       const next = this.dispatchFrame(r);
       if (next !== this) return isThenable(next) ? next.then(() => this.parse()) : next;
@@ -608,7 +613,8 @@ export class Connection<S>
   }
 
   private hibernate(): void {
-    // Between frames the parser holds nothing worth keeping: drop it (about 0.5 KB).
+    // An idle parser is dropped after every chunk anyway; a partial frame's bytes are copied
+    // out of the socket chunks they pin, into buffers of their size.
     if (this.parser?.idle === true) this.parser = undefined;
     else this.parser?.compact();
     this.pmd?.hibernate();

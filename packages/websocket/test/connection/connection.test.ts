@@ -9,6 +9,7 @@ import { type Pid, pg, Ref, self } from '@corral/actor';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FrameParser } from '../../src/codec/frame-parser.js';
 import { Opcode } from '../../src/codec/opcodes.js';
+import { kSink } from '../../src/connection/socket-events.js';
 import { type CallResult, DEFAULT_WS_OPTIONS, type Handler } from '../../src/handler/handler.js';
 import {
   closeAll,
@@ -713,6 +714,27 @@ describe('introspection', () => {
       trapExit: true,
       state: { path: '/chat', state: { user: 'ann' } },
     });
+  });
+});
+
+describe('memory between frames', () => {
+  it('keeps a frame parser only while a partial frame is buffered (an idle connection holds none)', async () => {
+    const t = testEnv();
+    const rec = recording<null>({ websocketHandle: echo });
+    const server = await t.listen({ handler: rec.handler, state: null });
+    const c = await t.connect(server);
+    // White-box: the connection is the socket's sink (socket-events.ts).
+    const conn = (c.server.socket as unknown as Record<symbol, { parser: unknown }>)[kSink]!;
+    expect(conn.parser).toBeUndefined();
+    const frame = c.frame(Opcode.Text, 'split across two chunks');
+    c.send(frame.subarray(0, 9));
+    await until(() => conn.parser !== undefined, 'the parser holds the first half');
+    c.send(frame.subarray(9));
+    expect(await c.next()).toEqual(['text', 'split across two chunks']);
+    expect(conn.parser).toBeUndefined();
+    c.text('whole');
+    expect(await c.next()).toEqual(['text', 'whole']);
+    expect(conn.parser).toBeUndefined();
   });
 });
 
