@@ -90,12 +90,26 @@ class Restarting {
   constructor(readonly spec: DynamicChildSpec) {}
 }
 
+/**
+ * What is kept of a `temporary` child: how to stop it and what to report, not how to start it —
+ * it is never restarted. Elixir's DynamicSupervisor keeps no arguments for one
+ * (`mfa_for_restart/2`), and OTP's simple_one_for_one keeps only the pid. So the start function
+ * and whatever it holds (a connection's request, its first bytes) are not kept for the child's
+ * life, and children with the same shutdown and type share one frozen record.
+ */
+type TemporaryChild = Readonly<Required<Pick<ChildSpec, 'restart' | 'shutdown' | 'type'>>>;
+
+/** Records shared by a supervisor's temporary children: one per (type, shutdown) seen, at most this many. */
+const MAX_TEMPORARY_RECORDS = 16;
+
 /** Sent to itself when a restart failed (Elixir's `{:"$gen_restart", pid}`). */
 class TryAgain {
   constructor(readonly pid: Pid<any>) {}
 }
 
-type Entry = DynamicChildSpec | Restarting;
+type Entry = DynamicChildSpec | TemporaryChild | Restarting;
+/** The fields of a child's spec the supervisor acts on once the child runs. */
+type ChildFields = DynamicChildSpec | TemporaryChild;
 
 interface DynState {
   readonly self: Self;
@@ -106,6 +120,8 @@ interface DynState {
   /** Kept as counts so `countChildren` does not walk the children. */
   restarting: number;
   supervisors: number;
+  /** The shared records of temporary children, one per (type, shutdown); made on first use. */
+  temporary: TemporaryChild[] | undefined;
 }
 
 type DynRequest =
@@ -123,7 +139,19 @@ type DynTypes = {
 type Reply = CallResult<unknown, DynState>;
 type NoReply = NoReplyResult<DynState>;
 
-const specOf = (e: Entry): DynamicChildSpec => (e instanceof Restarting ? e.spec : e);
+const specOf = (e: Entry): ChildFields => (e instanceof Restarting ? e.spec : e);
+
+/** What to keep of a child that started: its spec, or for a temporary child a shared record without its start. */
+function entryFor(st: DynState, spec: DynamicChildSpec): ChildFields {
+  if (restartOf(spec) !== 'temporary') return spec;
+  const type = typeOf(spec);
+  const shutdown = shutdownOf(spec);
+  const records = (st.temporary ??= []);
+  for (const r of records) if (r.type === type && r.shutdown === shutdown) return r;
+  const record: TemporaryChild = Object.freeze({ restart: 'temporary', shutdown, type });
+  if (records.length < MAX_TEMPORARY_RECORDS) records.push(record);
+  return record;
+}
 
 function add(st: DynState, pid: Pid<any>, entry: Entry): void {
   st.children.set(pid, entry);
@@ -162,7 +190,7 @@ function handleStartChild(
 }
 
 function started(st: DynState, spec: DynamicChildSpec, o: StartOutcome): DynamicStartChildResult {
-  if (o[0] === 'ok' && o[1] !== undefined) add(st, o[1], spec);
+  if (o[0] === 'ok' && o[1] !== undefined) add(st, o[1], entryFor(st, spec));
   return o;
 }
 
@@ -175,7 +203,8 @@ function onChildExit(st: DynState, pid: Pid<any>, reason: unknown): NoReply | Pr
   if (isReportedExit(restart, reason))
     reportError(st.self, st.name, 'child_terminated', reason, { id: undefined, pid, spec: entry });
   if (!isRestarted(restart, reason)) return ['noreply', st];
-  return restartChild(st, pid, entry, reason);
+  // Restarted, so not temporary: the entry is the child's whole spec.
+  return restartChild(st, pid, entry as DynamicChildSpec, reason);
 }
 
 function restartChild(
@@ -229,7 +258,7 @@ async function handleTerminateChild(st: DynState, pid: Pid<any>): Promise<'ok' |
  */
 async function terminateAll(st: DynState): Promise<void> {
   const targets: ShutdownTarget[] = [];
-  const specs: DynamicChildSpec[] = [];
+  const specs: ChildFields[] = [];
   for (const [pid, entry] of st.children) {
     if (entry instanceof Restarting) continue;
     targets.push({ pid, shutdown: shutdownOf(entry) });
@@ -238,7 +267,7 @@ async function terminateAll(st: DynState): Promise<void> {
   st.children.clear();
   st.restarting = st.supervisors = 0;
   const reasons = await shutdownAll(st.self, targets);
-  let errors: Map<string, { reason: unknown; spec: DynamicChildSpec; pids: Pid<any>[] }> | undefined;
+  let errors: Map<string, { reason: unknown; spec: ChildFields; pids: Pid<any>[] }> | undefined;
   for (let i = 0; i < reasons.length; i++) {
     if (isCleanShutdown(specs[i]!, reasons[i])) continue;
     errors ??= new Map();
@@ -275,6 +304,7 @@ const DynamicSupervisorServer: GenServerBehaviour<DynTypes> = {
       children: new Map(),
       restarting: 0,
       supervisors: 0,
+      temporary: undefined,
     };
     return ['ok', st];
   },

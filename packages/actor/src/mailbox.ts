@@ -1,9 +1,16 @@
 /**
+ * The backing array of every empty mailbox. Never written to: `push` replaces it with an array of
+ * its own, and an emptied mailbox goes back to it, so an idle process holds no array at all (most
+ * processes of a server wait idle: ten thousand connections would hold 320 KB of empty arrays).
+ */
+const EMPTY: never[] = [];
+
+/**
  * A FIFO message queue: an array with a moving head, so a push and a shift allocate nothing
  * beyond the array's own growth. Selective receive removes from the middle (rare path).
  */
 export class Mailbox<T = unknown> {
-  private items: (T | undefined)[] = [];
+  private items: (T | undefined)[] = EMPTY;
   private head = 0;
 
   get length(): number {
@@ -11,7 +18,8 @@ export class Mailbox<T = unknown> {
   }
 
   push(item: T): void {
-    this.items.push(item);
+    if (this.items === EMPTY) this.items = [item];
+    else this.items.push(item);
   }
 
   /** Removes and returns the oldest message; undefined when empty (check `length` first when messages may be undefined). */
@@ -21,7 +29,7 @@ export class Mailbox<T = unknown> {
     const item = items[this.head];
     items[this.head++] = undefined;
     if (this.head === items.length) {
-      this.items = [];
+      this.items = EMPTY;
       this.head = 0;
     } else if (this.head >= 1024 && this.head * 2 >= items.length) {
       this.items = items.slice(this.head);
@@ -38,6 +46,7 @@ export class Mailbox<T = unknown> {
   /** Removes the message at position `i` (selective receive). */
   removeAt(i: number): T {
     if (i === 0) return this.shift() as T;
+    // i > 0 is a valid position, so `items` holds at least two messages: it is not EMPTY.
     const [item] = this.items.splice(this.head + i, 1);
     return item as T;
   }
@@ -58,14 +67,14 @@ export class Mailbox<T = unknown> {
       if (pred(m)) removed++;
       else kept.push(m);
     }
-    this.items = kept;
+    this.items = kept.length === 0 ? EMPTY : kept;
     this.head = 0;
     return removed;
   }
 
   /** Drops every message. */
   clear(): void {
-    this.items = [];
+    this.items = EMPTY;
     this.head = 0;
   }
 
@@ -75,7 +84,7 @@ export class Mailbox<T = unknown> {
 
   /** Drops the backing array's spare capacity (hibernate). */
   compact(): void {
-    this.items = this.items.slice(this.head);
+    this.items = this.length === 0 ? EMPTY : this.items.slice(this.head);
     this.head = 0;
   }
 }

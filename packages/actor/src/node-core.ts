@@ -1,12 +1,15 @@
 import { type Clock, systemClock } from './clock.js';
 import { badArg, ExitException, notInProcess, unregisteredName } from './errors.js';
+import { addLink, linkList, removeLink } from './link-set.js';
 import { defaultLogger, type Logger } from './logger.js';
 import { type Dest, Pid, Ref } from './pid.js';
 import {
   BUSY,
   type DemonitorOptions,
   EXITED,
+  type ExitHook,
   IDLE,
+  NEW,
   Proc,
   type ProcessBehaviour,
   type ProcessFunction,
@@ -138,11 +141,13 @@ export class NodeCore {
     monitor: boolean,
     monitorer?: Proc,
   ): [Pid<any>, Ref | undefined] {
-    const isFn = typeof code === 'function';
-    if (!isFn && (code === null || typeof code !== 'object' || typeof code.handle !== 'function'))
+    if (
+      typeof code !== 'function' &&
+      (code === null || typeof code !== 'object' || typeof code.handle !== 'function')
+    )
       throw badArg('spawn needs a function (receive loop) or a behaviour object with init and handle');
     const pid = new Pid(this.name, this.nextId++);
-    const proc = new Proc(this, pid, isFn ? undefined : code, isFn ? code : undefined);
+    const proc = new Proc(this, pid, code);
     pid._proc = proc;
     this.addToTable(proc);
     if (opts !== undefined) {
@@ -158,8 +163,8 @@ export class NodeCore {
       }
     }
     if (linkTo !== undefined) {
-      (linkTo.links ??= new Set()).add(pid);
-      (proc.links ??= new Set()).add(linkTo.pid);
+      linkTo.links = addLink(linkTo.links, pid);
+      proc.links = linkTo.pid;
     }
     let ref: Ref | undefined;
     if (monitor && monitorer !== undefined) {
@@ -235,14 +240,15 @@ export class NodeCore {
       if (this.current === proc) throw new ExitException('noproc');
       return this.exitProcess(proc, 'noproc');
     }
-    (proc.links ??= new Set()).add(pid);
-    (other.links ??= new Set()).add(proc.pid);
+    proc.links = addLink(proc.links, pid);
+    other.links = addLink(other.links, proc.pid);
   }
 
   /** @internal */
   unlink(proc: Proc, pid: Pid<any>): void {
-    proc.links?.delete(pid);
-    (pid._proc as Proc | undefined)?.links?.delete(proc.pid);
+    proc.links = removeLink(proc.links, pid);
+    const other = pid._proc as Proc | undefined;
+    if (other !== undefined) other.links = removeLink(other.links, proc.pid);
   }
 
   /** @internal */
@@ -287,18 +293,24 @@ export class NodeCore {
    * gone); returns a function that cancels it. This is a monitor for plain code that has no
    * mailbox: `GenServer.call` from outside any process uses it to learn that the server died.
    */
-  onExit(pid: Pid<any>, hook: (reason: unknown) => void): () => void {
+  onExit(pid: Pid<any>, hook: ExitHook): () => void {
     const proc = pid._proc as Proc | undefined;
     if (proc === undefined || proc.status === EXITED) {
       hook('noproc');
       return () => {};
     }
-    (proc.exitHooks ??= []).push(hook);
+    // One hook is held inline, several in an array made to fit (a process usually has one or two).
+    const hooks = proc.exitHooks;
+    if (hooks === undefined) proc.exitHooks = hook;
+    else if (typeof hooks === 'function') proc.exitHooks = [hooks, hook];
+    else hooks.push(hook);
     return () => {
-      const hooks = proc.exitHooks;
-      if (hooks === undefined) return;
-      const i = hooks.indexOf(hook);
-      if (i >= 0) hooks.splice(i, 1);
+      const hs = proc.exitHooks;
+      if (hs === hook) proc.exitHooks = undefined;
+      else if (Array.isArray(hs)) {
+        const i = hs.indexOf(hook);
+        if (i >= 0) hs.splice(i, 1);
+      }
     };
   }
 
@@ -403,28 +415,43 @@ export class NodeCore {
       }
       proc.monitoredBy = undefined;
     }
-    if (proc.exitHooks !== undefined) {
-      const hooks = proc.exitHooks;
+    const exited = proc.behaviour?.exited;
+    if (exited !== undefined) {
+      try {
+        exited.call(proc.behaviour, reason, proc.state);
+      } catch (err) {
+        proc.logger.error({ label: 'exit_hook_failed', err }, 'a behaviour exited callback threw');
+      }
+    }
+    const hooks = proc.exitHooks;
+    if (hooks !== undefined) {
       proc.exitHooks = undefined;
-      for (const hook of hooks) {
-        // A failing observer must not stop the exit from reaching links and monitors.
-        try {
-          hook(reason);
-        } catch (err) {
-          proc.logger.error({ label: 'exit_hook_failed', err }, 'an onExit hook threw');
-        }
-      }
+      if (typeof hooks === 'function') this.runExitHook(proc, hooks, reason);
+      else for (const hook of hooks) this.runExitHook(proc, hook, reason);
     }
-    if (proc.links !== undefined) {
-      const links = proc.links;
+    const links = proc.links;
+    if (links !== undefined) {
       proc.links = undefined;
-      for (const other of links) {
-        const o = other._proc as Proc | undefined;
-        if (o === undefined) continue;
-        o.links?.delete(pid);
-        this.exitSignal(other, reason, pid, true);
-      }
+      if (links instanceof Pid) this.exitLinked(links, reason, pid);
+      else for (const other of links) this.exitLinked(other, reason, pid);
     }
+  }
+
+  private runExitHook(proc: Proc, hook: ExitHook, reason: unknown): void {
+    // A failing observer must not stop the exit from reaching links and monitors.
+    try {
+      hook(reason);
+    } catch (err) {
+      proc.logger.error({ label: 'exit_hook_failed', err }, 'an onExit hook threw');
+    }
+  }
+
+  /** Sends a dead process's exit signal along one of its links. */
+  private exitLinked(other: Pid<any>, reason: unknown, from: Pid<any>): void {
+    const o = other._proc as Proc | undefined;
+    if (o === undefined) return;
+    o.links = removeLink(o.links, from);
+    this.exitSignal(other, reason, from, true);
   }
 
   private reportCrash(proc: Proc, error: unknown): void {
@@ -549,7 +576,7 @@ export class NodeCore {
     const status: ProcessStatus =
       s === RUNNING
         ? 'running'
-        : s === QUEUED
+        : s === QUEUED || s === NEW
           ? 'runnable'
           : s === IDLE || s === RECEIVING
             ? 'waiting'
@@ -567,14 +594,14 @@ export class NodeCore {
       waitingOn,
       messageQueueLen: p.length,
       messagesHandled: p.handled,
-      links: p.links === undefined ? [] : [...p.links],
+      links: linkList(p.links),
       monitors: p.monitors === undefined ? [] : [...p.monitors].map(([ref, pid]) => ({ ref, pid })),
       monitoredBy: p.monitoredBy === undefined ? [] : [...p.monitoredBy].map(([ref, pid]) => ({ ref, pid })),
       registeredName: p.name,
       trapExit: p.trapping,
       initialCall: p.initialCall,
       kind: callback ? 'callback' : 'receive-loop',
-      state: callback && p.started ? (p.behaviour!.formatState?.(p.state) ?? p.state) : undefined,
+      state: callback && s !== NEW ? (p.behaviour!.formatState?.(p.state) ?? p.state) : undefined,
       timers: p.timers?.size ?? 0,
     };
   }

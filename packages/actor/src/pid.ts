@@ -19,16 +19,21 @@ export class Pid<in M = any> {
   declare private readonly __accepts?: (m: M) => void;
   /** @internal The live process behind this pid; cleared when it exits. */
   _proc: unknown;
+  /**
+   * Erlang's third field; always 0 for pids a node makes (ids are never wrapped). Kept on the
+   * prototype unless non-zero (a parsed pid), so the pid of every live process is a field smaller.
+   */
+  declare readonly serial: number;
 
   constructor(
     /** Name of the node that owns the process. */
     readonly node: string,
     /** Per-node process number, never reused while the node lives. */
     readonly id: number,
-    /** Erlang's third field; always 0 here (ids are never wrapped). */
-    readonly serial = 0,
+    serial = 0,
   ) {
     this._proc = undefined;
+    if (serial !== 0) (this as { serial: number }).serial = serial;
   }
 
   toString(): string {
@@ -60,6 +65,8 @@ export class Pid<in M = any> {
     return { node: m[1]!, id: Number(m[2]), serial: Number(m[3]) };
   }
 }
+
+(Pid.prototype as { serial: number }).serial = 0;
 
 /** A unique reference (Erlang's `make_ref()`): monitors and timers are named by one. */
 export class Ref {

@@ -1,4 +1,5 @@
 import { badArg, ExitException, notAlive } from './errors.js';
+import type { Links } from './link-set.js';
 import type { Logger } from './logger.js';
 import { Mailbox } from './mailbox.js';
 import type { NodeCore } from './node-core.js';
@@ -26,7 +27,26 @@ export interface ProcessBehaviour<M, S> {
   handle(msg: M, state: S, self: Self<M>): S | Promise<S>;
   /** What `processInfo(pid).state` shows; defaults to the state itself. */
   formatState?(state: S): unknown;
+  /**
+   * Called once when the process has exited, whatever the reason (`'kill'` included), as it is
+   * reaped: outside any process, just before the `node.onExit` hooks and the exit signals to its
+   * links. For what the process holds outside the runtime (a socket, a file): the behaviour's own
+   * exit observer, so a process that owns a resource needs no `node.onExit` closure to release it.
+   * `state` is the last state (undefined if `init` had not returned). A throw is logged
+   * (`exit_hook_failed`) and does not stop the exit from reaching links and monitors.
+   *
+   * @example
+   * const Owner: ProcessBehaviour<Msg, { socket: Socket }> = {
+   *   init: () => ({ socket }),
+   *   handle: (msg, st) => st,
+   *   exited: (_reason, st) => st?.socket.destroy(),
+   * };
+   */
+  exited?(reason: unknown, state: S | undefined): void;
 }
+
+/** A plain-code observer of a process's exit (see `node.onExit`). */
+export type ExitHook = (reason: unknown) => void;
 
 /** A receive-loop process: top-down code that pulls messages with `self.receive`. It ends `'normal'` when it returns. */
 export type ProcessFunction<M> = (self: Self<M>) => void | Promise<void>;
@@ -99,6 +119,7 @@ export const RUNNING = 2; // its code is on the stack
 export const BUSY = 3; // awaiting a promise (callback process) or running async code (receive loop)
 export const RECEIVING = 4; // receive loop blocked in receive()
 export const EXITED = 5;
+export const NEW = 6; // in the run queue, its init (or function) not run yet
 
 interface Receiver {
   match: ((m: unknown) => boolean) | undefined;
@@ -113,14 +134,17 @@ interface Receiver {
  * monitors (allocated on first use), and the loop that feeds messages to its code.
  */
 export class Proc extends Mailbox<unknown> implements Self<any>, Runnable {
-  status: number = QUEUED;
+  status: number = NEW;
   trapping = false;
-  started = false;
   handled = 0;
   state: unknown = undefined;
   name: string | undefined = undefined;
   reason: unknown = undefined;
-  links: Set<Pid<any>> | undefined = undefined;
+  /**
+   * Linked processes: none, one pid held inline (most processes have only their parent), or a
+   * Set from the second link on. Read and changed through `link-set.ts`.
+   */
+  links: Links = undefined;
   /** Monitors this process holds: ref → watched pid. */
   monitors: Map<Ref, Pid<any>> | undefined = undefined;
   /** Monitors on this process: ref → watcher pid. */
@@ -128,34 +152,44 @@ export class Proc extends Mailbox<unknown> implements Self<any>, Runnable {
   /** Timers addressed to this process, each with the node's `Timers` that holds it. */
   timers: Map<Ref, Timers> | undefined = undefined;
   receiver: Receiver | undefined = undefined;
-  /** Plain-code observers of this process's exit (see `node.onExit`). */
-  exitHooks: ((reason: unknown) => void)[] | undefined = undefined;
+  /** Plain-code observers of this process's exit (see `node.onExit`): one held inline, or an array of several. */
+  exitHooks: ExitHook | ExitHook[] | undefined = undefined;
   /** Neighbours in the node's table of live processes. */
   prev: Proc | undefined = undefined;
   next: Proc | undefined = undefined;
-  private log: Logger | undefined = undefined;
-  /** The registered name `log` was bound with: registering or unregistering later rebinds it. */
-  private logName: string | undefined = undefined;
+  /** The child logger, made on first use, with the registered name it was bound with: registering or unregistering later rebinds it. */
+  private log: { logger: Logger; name: string | undefined } | undefined = undefined;
 
   constructor(
     readonly node: NodeCore,
     readonly pid: Pid<any>,
-    readonly behaviour: ProcessBehaviour<any, any> | undefined,
-    readonly fn: ProcessFunction<any> | undefined,
+    /** What the process runs: a behaviour (callback process) or a function (receive loop). */
+    readonly code: ProcessBehaviour<any, any> | ProcessFunction<any>,
   ) {
     super();
   }
 
+  /** The behaviour of a callback process; undefined for a receive loop. */
+  get behaviour(): ProcessBehaviour<any, any> | undefined {
+    const code = this.code;
+    return typeof code === 'function' ? undefined : code;
+  }
+
+  /** The function of a receive-loop process; undefined for a callback process. */
+  get fn(): ProcessFunction<any> | undefined {
+    const code = this.code;
+    return typeof code === 'function' ? code : undefined;
+  }
+
   get logger(): Logger {
-    if (this.log === undefined || this.logName !== this.name) {
-      this.logName = this.name;
-      this.log = this.node.logger.child(
-        this.name === undefined
-          ? { pid: this.pid.toString() }
-          : { pid: this.pid.toString(), name: this.name },
+    const name = this.name;
+    if (this.log === undefined || this.log.name !== name) {
+      const logger = this.node.logger.child(
+        name === undefined ? { pid: this.pid.toString() } : { pid: this.pid.toString(), name },
       );
+      this.log = { logger, name };
     }
-    return this.log;
+    return this.log.logger;
   }
 
   /** The behaviour name or function name `processInfo` reports. */
@@ -170,11 +204,12 @@ export class Proc extends Mailbox<unknown> implements Self<any>, Runnable {
   // ---- the loop -------------------------------------------------------------
 
   run(budget: number): number {
-    if (this.status !== QUEUED) return 0;
-    if (!this.started) return this.start();
-    if (this.fn !== undefined) return this.resumeReceive();
+    const status = this.status;
+    if (status !== QUEUED) return status === NEW ? this.start() : 0;
+    const code = this.code;
+    if (typeof code === 'function') return this.resumeReceive();
     const node = this.node;
-    const behaviour = this.behaviour!;
+    const behaviour = code;
     const prev = node.current;
     node.current = this;
     this.status = RUNNING;
@@ -204,15 +239,15 @@ export class Proc extends Mailbox<unknown> implements Self<any>, Runnable {
   }
 
   private start(): number {
-    this.started = true;
     const node = this.node;
     const prev = node.current;
     node.current = this;
     this.status = RUNNING;
+    const code = this.code;
     try {
-      if (this.fn !== undefined) {
+      if (typeof code === 'function') {
         this.status = BUSY;
-        const r = this.fn(this);
+        const r = code(this);
         if (isThenable(r)) {
           r.then(
             () => node.exitProcess(this, 'normal'),
@@ -223,7 +258,7 @@ export class Proc extends Mailbox<unknown> implements Self<any>, Runnable {
         }
         return 1;
       }
-      const s = this.behaviour!.init(this);
+      const s = code.init(this);
       if (isThenable(s)) {
         this.awaitState(s);
         return 1;

@@ -3,6 +3,8 @@
  * terminate_child/2, which_children/1, count_children/1, :max_children, :max_restarts,
  * :max_seconds) and OTP's simple_one_for_one shutdown (`supervisor:terminate_dynamic_children/1`).
  */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   type DynamicChildSpec,
@@ -153,6 +155,100 @@ describe('children exiting, by restart type', () => {
       }),
     ]);
     expect(log.started).toBe(2);
+  });
+
+  it("keeps nothing of a temporary child's start while it runs (Elixir's mfa_for_restart drops the arguments of a temporary child)", async () => {
+    t = testNode();
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const sup = await DynamicSupervisor.start(t.node);
+    // What a start function holds (a connection's request, its first bytes) must not live as long as the child.
+    const held = async (restart: 'temporary' | 'transient'): Promise<[Pid, WeakRef<object>]> => {
+      const payload = { bytes: new Uint8Array(1024) };
+      const spec: DynamicChildSpec = {
+        start: () => GenServer.startLink(t.node, Conn, { n: payload.bytes.length, log: newLog() }),
+        restart,
+      };
+      return [await startChild(sup, spec), new WeakRef(payload)];
+    };
+    const [temporary, tempRef] = await held('temporary');
+    const [transient, transRef] = await held('transient');
+    await settle();
+    gc();
+    await settle();
+    expect(tempRef.deref()).toBeUndefined();
+    expect(transRef.deref()).toBeDefined(); // a transient child may be restarted: its start is kept
+    expect(t.node.isAlive(temporary) && t.node.isAlive(transient)).toBe(true);
+    await expect(DynamicSupervisor.countChildren(sup)).resolves.toEqual({
+      specs: 2,
+      active: 2,
+      supervisors: 0,
+      workers: 2,
+    });
+  });
+
+  it('temporary children of different shutdowns and types are each stopped, counted and reported by their own', async () => {
+    t = testNode();
+    const log = newLog();
+    const sup = await DynamicSupervisor.start(t.node, { name: 'conns' });
+    const killed = await startChild(
+      sup,
+      conn(t.node, { n: 1, log, trap: true }, { restart: 'temporary', shutdown: 'brutal_kill' }),
+    );
+    const slow = await startChild(
+      sup,
+      conn(t.node, { n: 2, log, trap: true, hang: true }, { restart: 'temporary', shutdown: 500 }),
+    );
+    const polite = await startChild(
+      sup,
+      conn(t.node, { n: 3, log, trap: true }, { restart: 'temporary', shutdown: 500 }),
+    );
+    const nested = await startChild(sup, {
+      start: () => DynamicSupervisor.startLink(t.node),
+      restart: 'temporary',
+      type: 'supervisor',
+    });
+    await expect(DynamicSupervisor.countChildren(sup)).resolves.toEqual({
+      specs: 4,
+      active: 4,
+      supervisors: 1,
+      workers: 3,
+    });
+    await expect(DynamicSupervisor.whichChildren(sup)).resolves.toEqual(
+      expect.arrayContaining([
+        [undefined, killed, 'worker'],
+        [undefined, slow, 'worker'],
+        [undefined, polite, 'worker'],
+        [undefined, nested, 'supervisor'],
+      ]),
+    );
+    await expect(DynamicSupervisor.terminateChild(sup, killed)).resolves.toBe('ok');
+    expect(log.terminated).toEqual([]); // brutal_kill: no terminate
+    const terminating = DynamicSupervisor.terminateChild(sup, slow);
+    await settle();
+    expect(t.node.isAlive(slow)).toBe(true); // its shutdown time, not the other one's kill
+    t.clock.advance(500);
+    await expect(terminating).resolves.toBe('ok');
+    expect(t.records.filter((r) => r.context === 'shutdown_error')).toEqual([
+      expect.objectContaining({
+        reason: 'killed',
+        restartType: 'temporary',
+        shutdown: 500,
+        childType: 'worker',
+      }),
+    ]);
+    t.node.exit(nested, 'kill');
+    await until(() => t.records.some((r) => r.context === 'child_terminated'));
+    expect(t.records.filter((r) => r.context === 'child_terminated')).toEqual([
+      expect.objectContaining({
+        reason: 'killed',
+        restartType: 'temporary',
+        shutdown: 'infinity',
+        childType: 'supervisor',
+      }),
+    ]);
+    await DynamicSupervisor.stop(sup);
+    expect(log.terminated).toEqual(['shutdown', 'shutdown']);
   });
 
   it('a permanent child is restarted; a transient one only after an abnormal exit', async () => {

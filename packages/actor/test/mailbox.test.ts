@@ -85,6 +85,35 @@ describe('Mailbox', () => {
     expect(mb.toArray()).toEqual([]);
   });
 
+  it('empty mailboxes share nothing: however each was emptied (shift, removeAll, clear, compact), a push lands in that one only', () => {
+    const boxes = Array.from({ length: 6 }, () => new Mailbox<string>());
+    const [fresh, shifted, removed, cleared, compacted, other] = boxes as [
+      Mailbox<string>,
+      Mailbox<string>,
+      Mailbox<string>,
+      Mailbox<string>,
+      Mailbox<string>,
+      Mailbox<string>,
+    ];
+    for (const mb of [shifted, removed, cleared, compacted]) mb.push('old');
+    shifted.shift();
+    removed.removeAll(() => true);
+    cleared.clear();
+    compacted.shift();
+    compacted.compact();
+    for (const [i, mb] of [fresh, shifted, removed, cleared, compacted].entries()) mb.push(`new ${i}`);
+    expect(boxes.map((mb) => mb.toArray())).toEqual([
+      ['new 0'],
+      ['new 1'],
+      ['new 2'],
+      ['new 3'],
+      ['new 4'],
+      [],
+    ]);
+    expect(other.shift()).toBeUndefined();
+    expect(other.findIndex(() => true)).toBe(-1);
+  });
+
   it('carries undefined as a message: length, not the value, tells whether it is empty', () => {
     const mb = new Mailbox<undefined | number>();
     mb.push(undefined);

@@ -165,6 +165,28 @@ describe('monitor and demonitor', () => {
     ]);
   });
 
+  it('node.onExit hooks on one process run in the order they were added; each canceller removes its own', async () => {
+    t = testNode();
+    const seen: string[] = [];
+    const hook = (name: string) => (r: unknown) => void seen.push(`${name}:${String(r)}`);
+    const [a, b, c, d] = [sleeper(t.node), sleeper(t.node), sleeper(t.node), sleeper(t.node)];
+    // a: three hooks, the first cancelled; b: one hook, cancelled; c: the same function twice, one cancelled.
+    const cancelA1 = t.node.onExit(a, hook('a1'));
+    t.node.onExit(a, hook('a2'));
+    t.node.onExit(a, hook('a3'));
+    cancelA1();
+    cancelA1();
+    t.node.onExit(b, hook('b'))();
+    const twice = hook('c');
+    t.node.onExit(c, twice);
+    t.node.onExit(c, twice)();
+    t.node.onExit(d, hook('d1'));
+    const cancelD2 = t.node.onExit(d, hook('d2'));
+    for (const p of [a, b, c, d]) t.node.exit(p, 'bye');
+    cancelD2(); // after the exit: nothing to cancel any more
+    expect(seen).toEqual(['a2:bye', 'a3:bye', 'c:bye', 'd1:bye', 'd2:bye']);
+  });
+
   it('an onExit hook that throws is logged and does not stop the exit from reaching links and monitors', async () => {
     t = testNode();
     const w = puppet(t.node, { trapExit: true });
