@@ -90,7 +90,10 @@ export class Connection<S>
   extends OutputQueue
   implements SocketSink, ProcessBehaviour<unknown, Connection<S>>, IdleWatched
 {
-  readonly name = 'websocket_connection';
+  /** The behaviour's name (`processInfo`'s `initialCall`); on the prototype, not per connection. */
+  get name(): string {
+    return 'websocket_connection';
+  }
   readonly socket: Socket;
   readonly handler: Handler<S>;
   readonly opts: Required<WsOptions>;
@@ -551,8 +554,12 @@ export class Connection<S>
   /** Set when the process must exit with something other than what its terminate reason implies. */
   private exitReason: { value: unknown } | undefined = undefined;
 
-  /** The process ended without `finish` (killed): drop the socket. */
-  onProcessExit(): void {
+  /**
+   * The process's `exited` callback (every exit; nothing left to do after `finish`): a
+   * connection killed without running `finish` drops its socket. A behaviour callback, not a
+   * `node.onExit` closure: nothing per connection.
+   */
+  exited(): void {
     if (this.phase !== DONE) {
       this.phase = DONE;
       this.pmd?.close();
@@ -649,7 +656,6 @@ export function startConnection<S>(spec: ConnectionSpec<S>, link?: Self): Pid {
   const pid = link === undefined ? spec.node.spawn(conn, TRAP) : link.spawnLink(conn, TRAP);
   conn.pid = pid;
   if (link !== undefined) conn.parent = link.pid;
-  spec.node.onExit(pid, () => conn.onProcessExit());
   attachSocket(spec.socket, conn);
   if (spec.head.length > 0) conn.onData(spec.head);
   spec.socket.setNoDelay(true);

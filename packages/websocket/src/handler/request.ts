@@ -5,6 +5,41 @@ import { parseSubprotocols } from '../handshake/header-tokens.js';
 const NO_HEADERS: IncomingHttpHeaders = Object.freeze({});
 
 /**
+ * The bindings of a request whose route binds nothing: one frozen object for all of them (an
+ * idle connection keeps its request, and ten thousand empty objects are half a megabyte).
+ */
+export const NO_BINDINGS: Readonly<Record<string, string>> = Object.freeze({});
+
+/** What {@link Req.compact} builds its copy from: a request with nothing in it. */
+const BLANK = Object.freeze({ method: 'GET', url: '/', headers: NO_HEADERS }) as unknown as IncomingMessage;
+
+type Writable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** What a request works out when asked (made on the first question: most are never asked). */
+interface Parsed {
+  protocols?: string[];
+  extensions?: ExtensionOffer[];
+  query?: URLSearchParams;
+}
+
+/**
+ * Request paths seen, each kept once, so the connections of a route share one path string
+ * rather than each keeping its own copy. Bounded in count and length: past that, paths are
+ * simply not shared.
+ */
+const PATHS = new Map<string, string>();
+const MAX_PATHS = 256;
+const MAX_PATH_LENGTH = 64;
+
+function internPath(path: string): string {
+  if (path.length > MAX_PATH_LENGTH) return path;
+  const seen = PATHS.get(path);
+  if (seen !== undefined) return seen;
+  if (PATHS.size < MAX_PATHS) PATHS.set(path, path);
+  return path;
+}
+
+/**
  * The default `reqFilter` (Cowboy's default `req_filter`): what a connection keeps of its
  * request after the upgrade — method, path, query string, peer and bindings, not the headers.
  */
@@ -26,7 +61,9 @@ export interface HttpReply {
  * other response headers, or answers with plain HTTP through {@link Req.reply}.
  *
  * After the upgrade the connection keeps this object (for `terminate`) but drops `raw`, so
- * an idle connection does not hold Node's request and its buffers.
+ * an idle connection does not hold Node's request and its buffers. What stays is kept small
+ * (one object of plain fields: the peer, the response headers and the parsed offers are made
+ * when asked for), as every idle connection holds one.
  */
 export class Req {
   readonly method: string;
@@ -35,29 +72,39 @@ export class Req {
   /** The raw query string, without `?` (Cowboy's `qs`). */
   readonly qs: string;
   readonly headers: IncomingHttpHeaders;
-  readonly peer: { address: string | undefined; port: number | undefined };
-  /** Values bound by the route (`/rooms/:room` → `{ room }`). */
+  /** Values bound by the route (`/rooms/:room` → `{ room }`); a frozen empty object when it binds none. */
   readonly bindings: Record<string, string>;
   /** The node's request, during `init` only. */
   raw: IncomingMessage | undefined;
-  /** Headers added to the 101 response (or to the plain reply). */
-  readonly respHeaders: Record<string, string> = {};
   /** Set by {@link reply}: answer with plain HTTP instead of upgrading. */
   httpReply: HttpReply | undefined = undefined;
-  private protocolsOffered: string[] | undefined;
-  private extensionsOffered: ExtensionOffer[] | undefined;
-  private queryParams: URLSearchParams | undefined;
+  private peerAddress: string | undefined;
+  private peerPort: number | undefined;
+  private resp: Record<string, string> | undefined = undefined;
+  private parsed: Parsed | undefined = undefined;
 
-  constructor(raw: IncomingMessage, bindings: Record<string, string> = {}) {
+  constructor(raw: IncomingMessage, bindings: Record<string, string> = NO_BINDINGS) {
     this.raw = raw;
     this.method = raw.method ?? 'GET';
     const url = raw.url ?? '/';
     const q = url.indexOf('?');
-    this.path = q < 0 ? url : url.slice(0, q);
+    this.path = internPath(q < 0 ? url : url.slice(0, q));
     this.qs = q < 0 ? '' : url.slice(q + 1);
     this.headers = raw.headers;
-    this.peer = { address: raw.socket?.remoteAddress, port: raw.socket?.remotePort };
+    this.peerAddress = raw.socket?.remoteAddress;
+    this.peerPort = raw.socket?.remotePort;
     this.bindings = bindings;
+  }
+
+  /** The client's address and port (a new object each time). */
+  get peer(): { address: string | undefined; port: number | undefined } {
+    return { address: this.peerAddress, port: this.peerPort };
+  }
+
+  /** Headers added to the 101 response (or to the plain reply). */
+  get respHeaders(): Record<string, string> {
+    this.resp ??= {};
+    return this.resp;
   }
 
   /**
@@ -65,28 +112,26 @@ export class Req {
    * handler that kept it in its state still sees everything.
    */
   compact(): Req {
-    const c = Object.create(Req.prototype) as Req;
-    Object.assign(c, {
-      method: this.method,
-      path: this.path,
-      qs: this.qs,
-      headers: NO_HEADERS,
-      peer: this.peer,
-      bindings: this.bindings,
-      raw: undefined,
-      respHeaders: this.respHeaders,
-      httpReply: undefined,
-      protocolsOffered: undefined,
-      extensionsOffered: undefined,
-      queryParams: undefined,
-    });
+    // Made by the constructor, so the copy has the class's own shape with every field in the
+    // object (a copy made with Object.create would spill most of them into a second array).
+    const c = new Req(BLANK, this.bindings);
+    const w = c as Writable<Req>;
+    w.method = this.method;
+    w.path = this.path;
+    w.qs = this.qs;
+    c.raw = undefined;
+    c.peerAddress = this.peerAddress;
+    c.peerPort = this.peerPort;
+    // The response headers stay readable in `terminate`; none set, none kept.
+    if (this.resp !== undefined && Object.keys(this.resp).length > 0) c.resp = this.resp;
     return c;
   }
 
   /** The query string parsed (Cowboy's `parse_qs`). */
   get query(): URLSearchParams {
-    this.queryParams ??= new URLSearchParams(this.qs);
-    return this.queryParams;
+    const parsed = (this.parsed ??= {});
+    parsed.query ??= new URLSearchParams(this.qs);
+    return parsed.query;
   }
 
   /** A request header (lower-case name), joined with `, ` when repeated. */
@@ -101,26 +146,28 @@ export class Req {
 
   /** The sub-protocols the client offered in `Sec-WebSocket-Protocol`, in its order. */
   get protocols(): string[] {
-    if (this.protocolsOffered === undefined) {
+    const parsed = (this.parsed ??= {});
+    if (parsed.protocols === undefined) {
       try {
-        this.protocolsOffered = parseSubprotocols(this.headers['sec-websocket-protocol']);
+        parsed.protocols = parseSubprotocols(this.headers['sec-websocket-protocol']);
       } catch {
-        this.protocolsOffered = [];
+        parsed.protocols = [];
       }
     }
-    return this.protocolsOffered;
+    return parsed.protocols;
   }
 
   /** The extensions the client offered in `Sec-WebSocket-Extensions`, in its order. */
   get extensions(): ExtensionOffer[] {
-    if (this.extensionsOffered === undefined) {
+    const parsed = (this.parsed ??= {});
+    if (parsed.extensions === undefined) {
       try {
-        this.extensionsOffered = parseExtensions(this.headers['sec-websocket-extensions']);
+        parsed.extensions = parseExtensions(this.headers['sec-websocket-extensions']);
       } catch {
-        this.extensionsOffered = [];
+        parsed.extensions = [];
       }
     }
-    return this.extensionsOffered;
+    return parsed.extensions;
   }
 
   /**

@@ -16,11 +16,30 @@
  * @module
  */
 
-import { type DynamicChildSpec, self } from '@corral/actor';
-import { type ConnectionSpec, startConnection } from '../connection/index.js';
+import { type DynamicChildSpec, type Pid, self } from '@corral/actor';
+import type { ConnectionSpec } from '../connection/index.js';
+import { startGuarded } from './socket-guard.js';
 
 /** How long a connection may take to close when its supervisor stops, before it is killed (ms): OTP's worker default. */
 export const DEFAULT_CONNECTION_SHUTDOWN = 5000;
+
+/** A connection's start data until its start has used it. */
+interface Pending {
+  spec: ConnectionSpec<any> | undefined;
+}
+
+/**
+ * The start function of a connection child (bound to its {@link Pending} data; a function of the
+ * module, not a closure per connection). A supervisor may keep a child's spec while the child
+ * lives (a static one keeps a temporary child's): the request with its headers and the first
+ * bytes are let go once used.
+ */
+function startPending(this: Pending): Pid | 'ignore' {
+  const s = this.spec;
+  this.spec = undefined;
+  if (s === undefined || s.socket.destroyed) return 'ignore';
+  return startGuarded(s, self());
+}
 
 /**
  * The child spec of one connection. Its start runs inside the supervisor, so `self()` is the
@@ -31,17 +50,6 @@ export function connectionChildSpec<S>(
   spec: ConnectionSpec<S>,
   shutdown: number = DEFAULT_CONNECTION_SHUTDOWN,
 ): DynamicChildSpec {
-  // The supervisor keeps a child's spec for the child's life: let go of the connection's
-  // start data (the request with its headers, the first bytes) once it has been used.
-  let pending: ConnectionSpec<S> | undefined = spec;
-  return {
-    start: () => {
-      const s = pending;
-      pending = undefined;
-      if (s === undefined || s.socket.destroyed) return 'ignore';
-      return startConnection(s, self());
-    },
-    restart: 'temporary',
-    shutdown,
-  };
+  const pending: Pending = { spec };
+  return { start: startPending.bind(pending), restart: 'temporary', shutdown };
 }

@@ -112,9 +112,12 @@ export function checkHandshake(req: RequestHead): HandshakeCheck {
     };
   }
   // Items 8 and 9 (optional headers): a value outside the grammar fails the handshake (§4.1, §9.1).
+  // (Checked only when present: most requests send neither, and each parse allocates.)
+  const protocols = h['sec-websocket-protocol'];
+  const extensions = h['sec-websocket-extensions'];
   try {
-    parseSubprotocols(h['sec-websocket-protocol']);
-    parseExtensions(h['sec-websocket-extensions']);
+    if (protocols !== undefined) parseSubprotocols(protocols);
+    if (extensions !== undefined) parseExtensions(extensions);
   } catch (e) {
     if (e instanceof HeaderSyntaxError) return badRequest(e.message);
     throw e;

@@ -53,7 +53,7 @@ import {
   type ListenerLimits,
 } from './listener-limits.js';
 import { checkOptions, resolveOptions } from './options.js';
-import { compileRoutes, type Router, type Routes } from './routes.js';
+import { compileRoutes, type RouteMatch, type Router, type Routes } from './routes.js';
 import { guardSocket, handleUpgrade, respondAndClose, type UpgradeOptions } from './upgrade.js';
 
 /** A plain HTTP request listener (`http.Server`'s `'request'` event). */
@@ -109,8 +109,10 @@ export interface Listener extends Attachment {
 /** Routes upgrade requests to `handleUpgrade`, under one supervisor. Shared by `listen` and `attach`. */
 class UpgradeFront {
   closing = false;
-  /** Handshakes whose `init` has not finished: `close()` waits for them. */
-  readonly pending = new Set<Promise<unknown>>();
+  /** Handshakes not finished (`init` running, the process not started yet): `close()` waits for them. */
+  private handshakes = 0;
+  /** What `shutdown` waits on: resolved when the last handshake in progress finishes. */
+  private drained: (() => void)[] = [];
   readonly onUpgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
   /**
    * Connections alive plus upgrades admitted whose connection has not started or failed yet:
@@ -123,6 +125,11 @@ class UpgradeFront {
   private readonly release = (): void => {
     this.admitted--;
   };
+  /**
+   * Each route's options over the listener's defaults, resolved once: the same object for every
+   * upgrade on the route, so the options a connection runs with are shared too (`sharedOptions`).
+   */
+  private readonly routeDefaults = new Map<WsOptions, Required<WsOptions>>();
 
   constructor(
     readonly node: Node,
@@ -160,24 +167,43 @@ class UpgradeFront {
     }
     this.saturated = false;
     this.admitted++;
+    let defaults = this.routeDefaults.get(match.opts);
+    if (defaults === undefined) {
+      defaults = resolveOptions(this.defaults, match.opts);
+      this.routeDefaults.set(match.opts, defaults);
+    }
     const options: UpgradeOptions = {
-      defaults: resolveOptions(this.defaults, match.opts),
+      defaults,
       bindings: match.bindings,
       supervisor: this.supervisor,
     };
     if (this.shutdownTimeout !== undefined) options.shutdownTimeout = this.shutdownTimeout;
-    const done = handleUpgrade(this.node, req, socket, head, match.handler, match.state, options).then(
+    this.handshakes++;
+    void this.handshake(req, socket, head, match, options);
+  }
+
+  /** One upgrade, to its end; counted in `handshakes` meanwhile (an async method: no closures per upgrade). */
+  private async handshake(
+    req: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    match: RouteMatch,
+    options: UpgradeOptions,
+  ): Promise<void> {
+    try {
+      const pid = await handleUpgrade(this.node, req, socket, head, match.handler, match.state, options);
       // The slot is the connection's until its process exits (at once if it already has).
-      (pid) => (pid === undefined ? this.release() : void this.node.onExit(pid, this.release)),
-      (e: unknown) => {
-        // handleUpgrade answers every failure itself; this is a bug guard, never a silent loss.
-        this.release();
-        this.node.logger.error({ label: 'ws_upgrade_failed', err: e }, 'upgrade failed');
-        socket.destroy();
-      },
-    );
-    this.pending.add(done);
-    void done.finally(() => this.pending.delete(done));
+      if (pid === undefined) this.release();
+      else this.node.onExit(pid, this.release);
+    } catch (e) {
+      // handleUpgrade answers every failure itself; this is a bug guard, never a silent loss.
+      this.release();
+      this.node.logger.error({ label: 'ws_upgrade_failed', err: e }, 'upgrade failed');
+      socket.destroy();
+    } finally {
+      if (--this.handshakes === 0 && this.drained.length > 0)
+        for (const resolve of this.drained.splice(0)) resolve();
+    }
   }
 
   /**
@@ -224,7 +250,7 @@ class UpgradeFront {
     } catch (e) {
       if (!(e instanceof CallError)) throw e; // already gone (noproc) or stopped another way
     }
-    while (this.pending.size > 0) await Promise.all([...this.pending]);
+    while (this.handshakes > 0) await new Promise<void>((resolve) => this.drained.push(resolve));
   }
 }
 

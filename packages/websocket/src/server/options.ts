@@ -69,3 +69,68 @@ export function resolveOptions(...layers: (WsOptions | undefined)[]): Required<W
   }
   return out;
 }
+
+/** A layer already resolved over some defaults, kept so the next connection with the same layers shares it. */
+interface SharedEntry {
+  /** The layer's own entries when it was resolved (undefined: no layer). */
+  layer: [string, unknown][] | undefined;
+  opts: Required<WsOptions>;
+}
+
+const shared = new WeakMap<object, SharedEntry[]>();
+/** The `shared` key of "no defaults". */
+const NO_DEFAULTS = {};
+/** Distinct layers remembered per defaults object; past that, options are resolved anew (never wrong, only unshared). */
+const MAX_SHARED = 8;
+
+/**
+ * `resolveOptions(defaults, layer)` as one frozen object shared by every connection whose layers
+ * are the same: the same `defaults` object and a `layer` with the same keys and values (`===`).
+ * A layer not seen before is checked first (`checkOptions(layer, where)`, which may throw).
+ * What a handler's `init` returns is usually a literal — a new object each time, with the same
+ * content — and each connection would otherwise keep its own copy (~100 bytes) for its whole
+ * life. A connection copies its options before it changes them (`set_options`).
+ *
+ * @example
+ * ```ts
+ * const a = sharedOptions(routeDefaults, { maxFrameSize: 65536 });
+ * const b = sharedOptions(routeDefaults, { maxFrameSize: 65536 });
+ * a === b; // true, and Object.isFrozen(a)
+ * ```
+ */
+export function sharedOptions(
+  defaults: WsOptions | undefined,
+  layer: WsOptions | undefined,
+  where = 'options',
+): Required<WsOptions> {
+  const key = defaults ?? NO_DEFAULTS;
+  let entries = shared.get(key);
+  if (entries === undefined) {
+    entries = [];
+    shared.set(key, entries);
+  }
+  for (const e of entries) if (sameLayer(e.layer, layer)) return e.opts;
+  if (layer !== undefined) checkOptions(layer, where);
+  const opts = Object.freeze(resolveOptions(defaults, layer)) as Required<WsOptions>;
+  if (entries.length < MAX_SHARED)
+    entries.push({ layer: layer === undefined ? undefined : Object.entries(layer), opts });
+  return opts;
+}
+
+/** Whether `layer` has exactly the entries `seen` (without allocating: this runs once per upgrade). */
+function sameLayer(seen: [string, unknown][] | undefined, layer: WsOptions | undefined): boolean {
+  if (seen === undefined || layer === undefined) return seen === undefined && layer === undefined;
+  let n = 0;
+  for (const k in layer) {
+    if (!Object.hasOwn(layer, k)) continue;
+    n++;
+    let found = false;
+    for (const [sk, sv] of seen) {
+      if (sk !== k) continue;
+      found = sv === (layer as Record<string, unknown>)[k];
+      break;
+    }
+    if (!found) return false;
+  }
+  return n === seen.length;
+}

@@ -34,7 +34,11 @@
  */
 
 import type { Handler, WsOptions } from '../handler/handler.js';
+import { NO_BINDINGS } from '../handler/request.js';
 import { checkOptions } from './options.js';
+
+/** The options of a route that sets none: one frozen object, so every match gives the same one. */
+const NO_OPTIONS: WsOptions = Object.freeze({});
 
 /** A route's target in the object form: `[handler, state]` or `[handler, state, opts]`. */
 export type RouteTarget<S = any> = readonly [Handler<S>, S] | readonly [Handler<S>, S, WsOptions];
@@ -90,7 +94,7 @@ export class Router {
   match(path: string): RouteMatch | 'notfound' | 'badrequest' {
     let segments: string[] | undefined;
     for (const { route, alternatives } of this.compiled) {
-      if (alternatives === undefined) return found(route, {});
+      if (alternatives === undefined) return found(route, NO_BINDINGS);
       segments ??= splitPath(path);
       if (segments === undefined) return 'badrequest';
       for (const tokens of alternatives) {
@@ -103,7 +107,13 @@ export class Router {
 }
 
 function found(route: Route, bindings: Record<string, string>): RouteMatch {
-  return { path: route.path, handler: route.handler, state: route.state, opts: route.opts ?? {}, bindings };
+  return {
+    path: route.path,
+    handler: route.handler,
+    state: route.state,
+    opts: route.opts ?? NO_OPTIONS,
+    bindings,
+  };
 }
 
 /**
@@ -231,14 +241,17 @@ export function splitPath(path: string): string[] | undefined {
   return out;
 }
 
+/** The values `tokens` bind in `segments` (the shared {@link NO_BINDINGS} when they bind none), or undefined. */
 function matchTokens(
   segments: readonly string[],
   tokens: readonly Token[],
 ): Record<string, string> | undefined {
-  const bindings: Record<string, string> = {};
+  // Made at the first binding: the connection keeps its request's bindings for its whole life.
+  let bindings: Record<string, string> | undefined;
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
     if (t === REST) {
+      bindings ??= {};
       bindings[REST] = segments.slice(i).join('/');
       return bindings;
     }
@@ -247,9 +260,10 @@ function matchTokens(
     if (typeof t === 'string') {
       if (t !== segment) return undefined;
     } else if (t.bind !== '_') {
+      bindings ??= {};
       if (!Object.hasOwn(bindings, t.bind)) bindings[t.bind] = segment;
       else if (bindings[t.bind] !== segment) return undefined;
     }
   }
-  return segments.length === tokens.length ? bindings : undefined;
+  return segments.length === tokens.length ? (bindings ?? NO_BINDINGS) : undefined;
 }

@@ -41,7 +41,7 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { CallError, DynamicSupervisor, formatReason, type Node, type Pid } from '@corral/actor';
 import { encodeCloseFrame } from '../codec/frame-serializer.js';
-import { type ConnectionSpec, startConnection } from '../connection/index.js';
+import type { ConnectionSpec } from '../connection/index.js';
 import { type NegotiatedDeflate, negotiateDeflate } from '../deflate/negotiate.js';
 import type { Handler, WsOptions } from '../handler/handler.js';
 import { Req } from '../handler/request.js';
@@ -49,7 +49,8 @@ import type { TerminateReason } from '../handler/terminate-reason.js';
 import { connectionChildSpec } from './connection-child.js';
 import { checkHandshake } from './handshake-check.js';
 import { buildHttpResponse, buildUpgradeResponse, type ResponseHeaders } from './http-response.js';
-import { checkOptions, resolveOptions } from './options.js';
+import { sharedOptions } from './options.js';
+import { guardSocket, startGuarded } from './socket-guard.js';
 
 /** Options of {@link handleUpgrade}. */
 export interface UpgradeOptions {
@@ -69,19 +70,9 @@ export interface UpgradeOptions {
 /** How long a socket answered with plain HTTP may wait for the client to close its side (ms). */
 const LINGER_MS = 5000;
 
-// Shared listeners: nothing allocated per socket on these paths.
-function ignoreSocketError(): void {
-  // Errors during or after the handshake (ECONNRESET...) end the socket; the close is what
-  // the upgrade layer or the connection process acts on. Without a listener they would throw.
-}
+export { guardSocket } from './socket-guard.js';
 
-/**
- * Gives a socket Node has just handed over an `'error'` listener (Node removes its own before
- * emitting `'upgrade'`), so a reset during the handshake cannot throw. Idempotent.
- */
-export function guardSocket(socket: Duplex): void {
-  if (!socket.listeners('error').includes(ignoreSocketError)) socket.on('error', ignoreSocketError);
-}
+// A shared listener: nothing allocated per socket.
 function destroySocket(this: Duplex): void {
   this.destroy();
 }
@@ -142,23 +133,29 @@ export async function handleUpgrade<S>(
   }
   request.raw = undefined;
 
-  const bad = (reason: string, r: Req, s: unknown, error?: unknown): undefined => {
-    log.error(
-      { label: 'ws_init_bad_result', path: r.path, reason, result: describe(result) },
-      `WebSocket handler init: ${reason}`,
-    );
-    respondAndClose(socket, buildHttpResponse(500));
-    runTerminate(node, handler, ['crash', 'error', error ?? new TypeError(reason)], r, s);
-    return undefined;
-  };
-
   if (!Array.isArray(result) || (result[0] !== 'websocket' && result[0] !== 'ok'))
-    return bad("init must return ['websocket', req, state, opts?] or ['ok', req, state]", request, state);
+    return initFailed(
+      node,
+      socket,
+      handler,
+      result,
+      "init must return ['websocket', req, state, opts?] or ['ok', req, state]",
+      request,
+      state,
+    );
   const kind = result[0] as 'websocket' | 'ok';
   const r = result[1] as unknown;
   const s = result[2] as S;
   if (!(r instanceof Req) || result.length < 3 || result.length > (kind === 'ok' ? 3 : 4))
-    return bad(`init returned a malformed ['${kind}', ...] result`, request, state);
+    return initFailed(
+      node,
+      socket,
+      handler,
+      result,
+      `init returned a malformed ['${kind}', ...] result`,
+      request,
+      state,
+    );
   r.raw = undefined;
 
   if (kind === 'ok') {
@@ -174,7 +171,16 @@ export async function handleUpgrade<S>(
               reply.body,
             );
     } catch (e) {
-      return bad(`its reply cannot be written: ${String((e as Error).message ?? e)}`, r, s, e);
+      return initFailed(
+        node,
+        socket,
+        handler,
+        result,
+        `its reply cannot be written: ${String((e as Error).message ?? e)}`,
+        r,
+        s,
+        e,
+      );
     }
     respondAndClose(socket, response);
     runTerminate(node, handler, 'normal', r, s);
@@ -185,20 +191,26 @@ export async function handleUpgrade<S>(
   // ready to use ... MUST be derived from the values that the client sent".
   const chosen = r.respHeaders['sec-websocket-protocol'];
   if (chosen !== undefined && !r.protocols.includes(chosen))
-    return bad(`the sub-protocol ${JSON.stringify(chosen)} was not offered by the client`, r, s);
+    return initFailed(
+      node,
+      socket,
+      handler,
+      result,
+      `the sub-protocol ${JSON.stringify(chosen)} was not offered by the client`,
+      r,
+      s,
+    );
   let opts: Required<WsOptions>;
   let response: Buffer;
   let deflate: NegotiatedDeflate | undefined;
   try {
-    const initOpts = result[3] as WsOptions | undefined;
-    if (initOpts !== undefined) checkOptions(initOpts, 'init');
-    opts = resolveOptions(options.defaults, initOpts);
+    opts = sharedOptions(options.defaults, result[3] as WsOptions | undefined, 'init');
     // RFC 7692 §5: with `compress`, the first acceptable permessage-deflate offer is taken and the
     // 101 lists its parameters; none acceptable means no compression, never a failed handshake.
     deflate = opts.compress ? negotiateDeflate(r.extensions, opts.deflateOpts) : undefined;
     response = buildUpgradeResponse(check.key, r.respHeaders, deflate?.header);
   } catch (e) {
-    return bad(String((e as Error).message ?? e), r, s, e);
+    return initFailed(node, socket, handler, result, String((e as Error).message ?? e), r, s, e);
   }
 
   if (socket.destroyed || !socket.writable) {
@@ -229,7 +241,7 @@ export async function handleUpgrade<S>(
   if (typeof tcp.setTimeout === 'function') tcp.setTimeout(0);
   if (sup === undefined) {
     try {
-      return startConnection(spec);
+      return startGuarded(spec);
     } catch (e) {
       return notStarted(node, socket, handler, r, s, e);
     }
@@ -276,6 +288,29 @@ function notStarted<S>(
   );
   respondAndClose(socket, encodeCloseFrame(gone ? 1001 : 1011));
   runTerminate(node, handler, gone ? 'shutdown' : ['crash', 'error', why], req, state);
+  return undefined;
+}
+
+/**
+ * `init` returned something that cannot be acted on (`reason` says what): logged as
+ * `ws_init_bad_result`, answered 500, and `terminate` runs with a crash.
+ */
+function initFailed<S>(
+  node: Node,
+  socket: Duplex,
+  handler: Handler<S>,
+  result: unknown,
+  reason: string,
+  req: Req,
+  state: S,
+  error?: unknown,
+): undefined {
+  node.logger.error(
+    { label: 'ws_init_bad_result', path: req.path, reason, result: describe(result) },
+    `WebSocket handler init: ${reason}`,
+  );
+  respondAndClose(socket, buildHttpResponse(500));
+  runTerminate(node, handler, ['crash', 'error', error ?? new TypeError(reason)], req, state);
   return undefined;
 }
 

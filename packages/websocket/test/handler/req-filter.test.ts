@@ -35,6 +35,44 @@ describe('reqFilter (Cowboy req_filter): what a connection keeps of its request'
     expect(kept.respHeaders).toEqual({ 'sec-websocket-protocol': 'chat' });
   });
 
+  it('keeps the response headers init set, and none when it set none; the copy still takes new ones', () => {
+    const plain = compactReq(new Req(incoming('/chat', {})));
+    expect(plain.respHeaders).toEqual({});
+    plain.setRespHeader('X-Late', '1');
+    expect(plain.respHeaders).toEqual({ 'x-late': '1' });
+    const req = new Req(incoming('/chat', {}));
+    req.setRespHeader('X-Trace', 'abc');
+    expect(compactReq(req).respHeaders).toEqual({ 'x-trace': 'abc' });
+  });
+
+  it('a request bound nothing has the one frozen empty bindings object, kept by its copy', () => {
+    const one = new Req(incoming('/a', {}));
+    const two = new Req(incoming('/b', {}));
+    expect(one.bindings).toEqual({});
+    expect(one.bindings).toBe(two.bindings);
+    expect(Object.isFrozen(one.bindings)).toBe(true);
+    expect(compactReq(one).bindings).toBe(one.bindings);
+  });
+
+  it('a compact copy answers as the request does for what it keeps: peer, query, path, a header it dropped', () => {
+    const req = new Req(incoming('/rooms/7?user=ada&x=1', { origin: 'https://a.example' }), { room: '7' });
+    const kept = compactReq(compactReq(req));
+    expect(kept.peer).toEqual(req.peer);
+    expect(kept.peer).not.toBe(kept.peer); // a fresh object each time: nothing extra is kept
+    expect([...kept.query]).toEqual([
+      ['user', 'ada'],
+      ['x', '1'],
+    ]);
+    expect([kept.path, kept.qs, kept.method, kept.origin, kept.protocols]).toEqual([
+      '/rooms/7',
+      'user=ada&x=1',
+      'GET',
+      undefined,
+      [],
+    ]);
+    expect(req.origin).toBe('https://a.example');
+  });
+
   it('leaves the request init saw untouched (a handler may keep it in its state)', () => {
     const req = new Req(incoming('/chat', { 'sec-websocket-protocol': 'chat, superchat' }));
     const kept = compactReq(req);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Handler } from '../../src/handler/handler.js';
-import { compileRoutes, splitPath } from '../../src/server/routes.js';
+import { compileRoutes, type RouteMatch, splitPath } from '../../src/server/routes.js';
 
 const handler = (): Handler<unknown> => ({
   init: (req, state) => ['websocket', req, state],
@@ -20,6 +20,28 @@ describe('compileRoutes: the object form { path: [handler, state, opts?] }', () 
       bindings: {},
     });
     expect(router.match('/chat')).toMatchObject({ handler: b, state: 'chat', opts: { idleTimeout: 5 } });
+  });
+
+  it('hands every match of a route the same options object, and one frozen empty bindings object when nothing is bound', () => {
+    const opts = { idleTimeout: 5 };
+    const router = compileRoutes({
+      '/echo': [a, {}],
+      '/chat': [b, 'chat', opts],
+      '/rooms/:room': [a, {}],
+      _: [b, {}],
+    });
+    const [e1, e2, c1, r1, r2, any] = ['/echo', '/echo', '/chat', '/rooms/1', '/rooms/2', '/x'].map((p) =>
+      router.match(p),
+    ) as RouteMatch[];
+    expect(e1!.opts).toBe(e2!.opts);
+    expect(c1!.opts).toBe(opts);
+    expect(e1!.bindings).toBe(e2!.bindings);
+    expect(any!.bindings).toBe(e1!.bindings);
+    expect(Object.isFrozen(e1!.bindings)).toBe(true);
+    expect(e1!.bindings).toEqual({});
+    // Routes that bind get their own object each time.
+    expect([r1!.bindings, r2!.bindings]).toEqual([{ room: '1' }, { room: '2' }]);
+    expect(r1!.bindings).not.toBe(r2!.bindings);
   });
 
   it('answers notfound for a path no route matches (the listener answers 404, as cowboy_router)', () => {

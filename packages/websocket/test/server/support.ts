@@ -9,9 +9,17 @@
  * - {@link track}: remembers what a test opened, so `closeTracked()` (in `afterEach`) closes it.
  */
 import { once } from 'node:events';
-import type { Server } from 'node:http';
-import { connect, type Socket } from 'node:net';
-import { type CapturedRecord, captureLogger, createNode, ManualClock, type Node } from '@corral/actor';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { type AddressInfo, connect, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import {
+  type CapturedRecord,
+  captureLogger,
+  createNode,
+  ManualClock,
+  type Node,
+  type Pid,
+} from '@corral/actor';
 import { FrameParser, type ParsedFrame } from '../../src/codec/frame-parser.js';
 import { encodeCloseFrame, encodeFrame } from '../../src/codec/frame-serializer.js';
 import { Opcode } from '../../src/codec/opcodes.js';
@@ -19,6 +27,7 @@ import type { CallResult, Handler, InitResult } from '../../src/handler/handler.
 import type { Req } from '../../src/handler/request.js';
 import type { TerminateReason } from '../../src/handler/terminate-reason.js';
 import { type Listener, listen } from '../../src/server/listener.js';
+import { handleUpgrade, type UpgradeOptions } from '../../src/server/upgrade.js';
 
 /** One turn of the event loop. */
 /**
@@ -251,4 +260,36 @@ export async function localListener(
   const listener = await listen({ ...options, host: '127.0.0.1', port: 0 });
   track(() => listener.close());
   return listener;
+}
+
+/**
+ * An http.Server whose own 'upgrade' listener calls handleUpgrade for every request (the way
+ * an Express or Fastify app uses it); `outcomes` collects what each call resolved to, `sockets`
+ * the server-side sockets. Plain requests get `200 plain http`.
+ */
+export async function serveUpgrades<S>(
+  node: Node,
+  handler: Handler<S>,
+  state: S,
+  options: UpgradeOptions = {},
+) {
+  const outcomes: (Pid | undefined)[] = [];
+  const sockets: Duplex[] = [];
+  const server = trackServer(
+    createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('plain http');
+    }),
+  );
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    sockets.push(socket);
+    void handleUpgrade(node, req, socket, head, handler, state, options).then((pid) => outcomes.push(pid));
+  });
+  // Upgraded sockets are no longer the server's: drop them before it closes.
+  track(() => {
+    for (const socket of sockets) socket.destroy();
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const port = (server.address() as AddressInfo).port;
+  return { server, port, outcomes, sockets, connect: () => RawClient.connect(port) };
 }

@@ -1,57 +1,24 @@
-import { once } from 'node:events';
-import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { Duplex } from 'node:stream';
-import { DynamicSupervisor, type Node, type Pid } from '@corral/actor';
+import type { IncomingMessage } from 'node:http';
+import { DynamicSupervisor } from '@corral/actor';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Handler } from '../../src/handler/handler.js';
-import { handleUpgrade, type UpgradeOptions } from '../../src/server/upgrade.js';
 import {
   closeTracked,
   Opcode,
-  RawClient,
   recorder,
+  serveUpgrades,
   switching,
   testNode,
-  track,
-  trackServer,
   until,
   upgradeRequest,
 } from './support.js';
 
 afterEach(closeTracked);
 
-/**
- * An http.Server whose own 'upgrade' listener calls handleUpgrade for every request (the way
- * an Express or Fastify app uses it); `outcomes` collects what each call resolved to.
- */
-async function serve<S>(node: Node, handler: Handler<S>, state: S, options: UpgradeOptions = {}) {
-  const outcomes: (Pid | undefined)[] = [];
-  const sockets: Duplex[] = [];
-  const server = trackServer(
-    createServer((_req, res) => {
-      res.writeHead(200, { 'content-type': 'text/plain' }).end('plain http');
-    }),
-  );
-  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    sockets.push(socket);
-    void handleUpgrade(node, req, socket, head, handler, state, options).then((pid) => outcomes.push(pid));
-  });
-  // Upgraded sockets are no longer the server's: drop them before it closes.
-  track(() => {
-    for (const socket of sockets) socket.destroy();
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const port = (server.address() as AddressInfo).port;
-  return { server, port, outcomes, sockets, connect: () => RawClient.connect(port) };
-}
-
 describe('handleUpgrade: the opening handshake on a raw socket', () => {
   it('answers a valid request with exactly the 101 of RFC 6455 §1.2 (accept s3pPLMBiTxaQ9kYGzzhZRbK+xOo=) and starts a process', async () => {
     const { node } = testNode();
     const rec = recorder<{ n: number }>();
-    const { connect, outcomes } = await serve(node, rec.handler, { n: 1 });
+    const { connect, outcomes } = await serveUpgrades(node, rec.handler, { n: 1 });
     const client = await connect();
     client.write(upgradeRequest('/chat'));
     expect(await client.readHead()).toBe(switching());
@@ -68,7 +35,7 @@ describe('handleUpgrade: the opening handshake on a raw socket', () => {
   it('hands frames sent along with the request (the head bytes) to the connection', async () => {
     const { node } = testNode();
     const rec = recorder();
-    const { connect } = await serve(node, rec.handler, {});
+    const { connect } = await serveUpgrades(node, rec.handler, {});
     const client = await connect();
     const { encodeFrame } = await import('../../src/codec/frame-serializer.js');
     client.write(
@@ -89,7 +56,7 @@ describe('handleUpgrade: the opening handshake on a raw socket', () => {
       rawDuringInit = req.raw;
       return ['websocket', req, s];
     });
-    const { connect } = await serve(node, rec.handler, {}, { bindings: { room: 'lobby' } });
+    const { connect } = await serveUpgrades(node, rec.handler, {}, { bindings: { room: 'lobby' } });
     const client = await connect();
     client.write(upgradeRequest('/rooms/lobby?user=ann'));
     await client.readHead();
@@ -150,7 +117,7 @@ describe('handleUpgrade: the opening handshake on a raw socket', () => {
     ])('%s → 400', async (_what, request, expected) => {
       const { node } = testNode();
       const rec = recorder();
-      const { connect, outcomes } = await serve(node, rec.handler, {});
+      const { connect, outcomes } = await serveUpgrades(node, rec.handler, {});
       const client = await connect();
       client.write(request);
       expect(await client.readToClose()).toBe(expected);
@@ -168,7 +135,7 @@ describe('handleUpgrade: the opening handshake on a raw socket', () => {
       async (_what, headers) => {
         const { node } = testNode();
         const rec = recorder();
-        const { connect } = await serve(node, rec.handler, {});
+        const { connect } = await serveUpgrades(node, rec.handler, {});
         const client = await connect();
         client.write(upgradeRequest('/chat', headers));
         const reason = 'Unsupported or missing Sec-WebSocket-Version (this server speaks 13)';
@@ -190,7 +157,7 @@ describe('handleUpgrade: the opening handshake on a raw socket', () => {
     it('sends the one init selected among those offered', async () => {
       const { node } = testNode();
       const rec = recorder<null>((req, s) => ['websocket', req.selectProtocol('chat'), s]);
-      const { connect } = await serve(node, rec.handler, null);
+      const { connect } = await serveUpgrades(node, rec.handler, null);
       const client = await connect();
       client.write(upgradeRequest('/chat', { 'Sec-WebSocket-Protocol': 'chat, superchat' }));
       expect(await client.readHead()).toBe(switching('Sec-WebSocket-Protocol: chat'));
@@ -200,7 +167,7 @@ describe('handleUpgrade: the opening handshake on a raw socket', () => {
     it('sends no Sec-WebSocket-Protocol when init selects none of those offered, as Cowboy does', async () => {
       const { node } = testNode();
       const rec = recorder();
-      const { connect } = await serve(node, rec.handler, {});
+      const { connect } = await serveUpgrades(node, rec.handler, {});
       const client = await connect();
       client.write(upgradeRequest('/chat', { 'Sec-WebSocket-Protocol': 'chat, superchat' }));
       expect(await client.readHead()).toBe(switching());
@@ -209,7 +176,7 @@ describe('handleUpgrade: the opening handshake on a raw socket', () => {
     it('answers 500 and logs ws_init_crash when init selects one not offered (selectProtocol throws)', async () => {
       const { node, records } = testNode();
       const rec = recorder<null>((req, s) => ['websocket', req.selectProtocol('mqtt'), s]);
-      const { connect } = await serve(node, rec.handler, null);
+      const { connect } = await serveUpgrades(node, rec.handler, null);
       const client = await connect();
       client.write(upgradeRequest('/chat', { 'Sec-WebSocket-Protocol': 'chat, superchat' }));
       expect(await client.readToClose()).toBe(
@@ -227,7 +194,7 @@ describe('handleUpgrade: the opening handshake on a raw socket', () => {
         req.setRespHeader('Sec-WebSocket-Protocol', 'mqtt'),
         s,
       ]);
-      const { connect, outcomes } = await serve(node, rec.handler, null);
+      const { connect, outcomes } = await serveUpgrades(node, rec.handler, null);
       const client = await connect();
       client.write(upgradeRequest('/chat', { 'Sec-WebSocket-Protocol': 'chat' }));
       expect(await client.readToClose()).toMatch(/^HTTP\/1\.1 500 Internal Server Error\r\n/);
@@ -249,7 +216,7 @@ describe('handleUpgrade: the opening handshake on a raw socket', () => {
         req.reply(401, { 'www-authenticate': 'Bearer' }, 'nope'),
         { tries: s.tries + 1 },
       ]);
-      const { connect, outcomes } = await serve(node, rec.handler, { tries: 0 });
+      const { connect, outcomes } = await serveUpgrades(node, rec.handler, { tries: 0 });
       const client = await connect();
       client.write(upgradeRequest('/chat'));
       expect(await client.readToClose()).toBe(
@@ -269,7 +236,7 @@ describe('handleUpgrade: the opening handshake on a raw socket', () => {
       const rec = recorder<null>((req, s) =>
         req.origin === 'https://good.example' ? ['websocket', req, s] : ['ok', req.reply(403), s],
       );
-      const { connect } = await serve(node, rec.handler, null);
+      const { connect } = await serveUpgrades(node, rec.handler, null);
       const evil = await connect();
       evil.write(upgradeRequest('/chat', { Origin: 'https://evil.example' }));
       expect(await evil.readToClose()).toBe(
@@ -283,7 +250,7 @@ describe('handleUpgrade: the opening handshake on a raw socket', () => {
     it('answers 204 when init sets no reply, with the response headers it set', async () => {
       const { node } = testNode();
       const rec = recorder<null>((req, s) => ['ok', req.setRespHeader('x-why', 'maintenance'), s]);
-      const { connect } = await serve(node, rec.handler, null);
+      const { connect } = await serveUpgrades(node, rec.handler, null);
       const client = await connect();
       client.write(upgradeRequest('/chat'));
       expect(await client.readToClose()).toBe(
@@ -299,7 +266,7 @@ describe('handleUpgrade: the opening handshake on a raw socket', () => {
       const rec = recorder<{ id: number }>(() => {
         throw boom;
       });
-      const { connect, outcomes } = await serve(node, rec.handler, { id: 7 });
+      const { connect, outcomes } = await serveUpgrades(node, rec.handler, { id: 7 });
       const client = await connect();
       client.write(upgradeRequest('/chat'));
       expect(await client.readToClose()).toBe(
@@ -321,7 +288,7 @@ describe('handleUpgrade: the opening handshake on a raw socket', () => {
         await Promise.resolve();
         throw new Error('late');
       });
-      const { connect } = await serve(node, rec.handler, {});
+      const { connect } = await serveUpgrades(node, rec.handler, {});
       const client = await connect();
       client.write(upgradeRequest('/chat'));
       expect(await client.readToClose()).toMatch(/^HTTP\/1\.1 500 /);
@@ -348,7 +315,7 @@ describe('handleUpgrade: the opening handshake on a raw socket', () => {
       const rec = recorder(
         (req) => (Array.isArray(result) ? result.map((x) => (x === 'REQ' ? req : x)) : result) as never,
       );
-      const { connect, outcomes } = await serve(node, rec.handler, {});
+      const { connect, outcomes } = await serveUpgrades(node, rec.handler, {});
       const client = await connect();
       client.write(upgradeRequest('/chat'));
       expect(await client.readToClose()).toMatch(/^HTTP\/1\.1 500 Internal Server Error\r\n/);
@@ -361,7 +328,7 @@ describe('handleUpgrade: the opening handshake on a raw socket', () => {
     it('answers 500 for options init returned that are not valid', async () => {
       const { node, records } = testNode();
       const rec = recorder((req, s) => ['websocket', req, s, { idleTimeout: -5 }]);
-      const { connect } = await serve(node, rec.handler, {});
+      const { connect } = await serveUpgrades(node, rec.handler, {});
       const client = await connect();
       client.write(upgradeRequest('/chat'));
       expect(await client.readToClose()).toMatch(/^HTTP\/1\.1 500 /);
@@ -381,7 +348,7 @@ describe('handleUpgrade: the opening handshake on a raw socket', () => {
       await gate;
       return ['websocket', req, `${s}!`];
     });
-    const { connect, outcomes } = await serve(node, rec.handler, 'ready');
+    const { connect, outcomes } = await serveUpgrades(node, rec.handler, 'ready');
     const client = await connect();
     client.write(upgradeRequest('/chat'));
     await until(() => rec.inits.length === 1);
@@ -395,7 +362,7 @@ describe('handleUpgrade: the opening handshake on a raw socket', () => {
   it('applies the options init returns over the defaults given (maxFrameSize → 1009)', async () => {
     const { node } = testNode();
     const rec = recorder((req, s) => ['websocket', req, s, { maxFrameSize: 4 }]);
-    const { connect } = await serve(
+    const { connect } = await serveUpgrades(
       node,
       rec.handler,
       {},
@@ -419,7 +386,7 @@ describe('handleUpgrade: the opening handshake on a raw socket', () => {
       await gate;
       return ['websocket', req, s];
     });
-    const { connect, outcomes, sockets } = await serve(node, rec.handler, null);
+    const { connect, outcomes, sockets } = await serveUpgrades(node, rec.handler, null);
     const client = await connect();
     client.write(upgradeRequest('/chat'));
     await until(() => rec.inits.length === 1);
@@ -437,7 +404,7 @@ describe('handleUpgrade: the opening handshake on a raw socket', () => {
     const supervisor = await DynamicSupervisor.start(node);
     await DynamicSupervisor.stop(supervisor, 'shutdown');
     const rec = recorder();
-    const { connect } = await serve(node, rec.handler, {}, { supervisor });
+    const { connect } = await serveUpgrades(node, rec.handler, {}, { supervisor });
     const client = await connect();
     client.write(upgradeRequest('/chat'));
     expect(await client.readToClose()).toBe(
@@ -450,7 +417,12 @@ describe('handleUpgrade: the opening handshake on a raw socket', () => {
     const { node } = testNode();
     const supervisor = await DynamicSupervisor.start(node);
     const rec = recorder();
-    const { connect, outcomes } = await serve(node, rec.handler, {}, { supervisor, shutdownTimeout: 100 });
+    const { connect, outcomes } = await serveUpgrades(
+      node,
+      rec.handler,
+      {},
+      { supervisor, shutdownTimeout: 100 },
+    );
     const client = await connect();
     client.write(upgradeRequest('/chat'));
     expect(await client.readHead()).toBe(switching());
@@ -469,7 +441,7 @@ describe('handleUpgrade: the opening handshake on a raw socket', () => {
     const { node, records } = testNode();
     const supervisor = await DynamicSupervisor.start(node, { maxChildren: 0 });
     const rec = recorder();
-    const { connect, outcomes } = await serve(node, rec.handler, {}, { supervisor });
+    const { connect, outcomes } = await serveUpgrades(node, rec.handler, {}, { supervisor });
     const client = await connect();
     client.write(upgradeRequest('/chat'));
     expect(await client.readHead()).toBe(switching());
@@ -489,7 +461,7 @@ describe('handleUpgrade: the opening handshake on a raw socket', () => {
     const { node } = testNode();
     const supervisor = await DynamicSupervisor.start(node);
     const rec = recorder();
-    const { connect, outcomes, sockets } = await serve(node, rec.handler, {}, { supervisor });
+    const { connect, outcomes, sockets } = await serveUpgrades(node, rec.handler, {}, { supervisor });
     // The supervisor is busy (its mailbox waits) until `release`: the start runs after the client is gone.
     let release!: () => void;
     const busy = DynamicSupervisor.startChild(supervisor, {
@@ -514,7 +486,7 @@ describe('handleUpgrade: the opening handshake on a raw socket', () => {
   it('lets the same server keep answering plain HTTP requests (the Express/Fastify case)', async () => {
     const { node } = testNode();
     const rec = recorder();
-    const { port, connect } = await serve(node, rec.handler, {});
+    const { port, connect } = await serveUpgrades(node, rec.handler, {});
     const res = await fetch(`http://127.0.0.1:${port}/`);
     expect([res.status, await res.text()]).toEqual([200, 'plain http']);
     const client = await connect();
