@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders } from 'node:http';
+import type { Socket } from 'node:net';
 import { type ExtensionOffer, parseExtensions } from '../handshake/extensions.js';
 import { parseSubprotocols } from '../handshake/header-tokens.js';
 
@@ -37,6 +38,27 @@ function internPath(path: string): string {
   if (seen !== undefined) return seen;
   if (PATHS.size < MAX_PATHS) PATHS.set(path, path);
   return path;
+}
+
+/** What Node's socket handle answers about its peer. */
+interface PeerAddress {
+  address?: string | undefined;
+  port?: number | undefined;
+}
+type PeerHandle = { getpeername?(out: PeerAddress): number };
+
+/**
+ * The peer of a socket, asked of its handle: `socket.remoteAddress` would give the same answer
+ * but also keep it on the socket (a cache object, and a property the socket's shape did not
+ * have), for the whole life of every connection.
+ */
+function readPeer(socket: Socket | undefined): PeerAddress {
+  const handle = (socket as { _handle?: PeerHandle | null } | undefined)?._handle;
+  if (typeof handle?.getpeername === 'function') {
+    const out: PeerAddress = {};
+    if (handle.getpeername(out) === 0) return out;
+  }
+  return { address: socket?.remoteAddress, port: socket?.remotePort };
 }
 
 /**
@@ -91,8 +113,9 @@ export class Req {
     this.path = internPath(q < 0 ? url : url.slice(0, q));
     this.qs = q < 0 ? '' : url.slice(q + 1);
     this.headers = raw.headers;
-    this.peerAddress = raw.socket?.remoteAddress;
-    this.peerPort = raw.socket?.remotePort;
+    const peer = readPeer(raw.socket);
+    this.peerAddress = peer.address;
+    this.peerPort = peer.port;
     this.bindings = bindings;
   }
 

@@ -63,6 +63,9 @@ describe('handleUpgrade: the opening handshake on a raw socket', () => {
     const req = rec.inits[0]!;
     expect(rawDuringInit).toBeDefined();
     expect(req.raw).toBeUndefined();
+    // The peer was asked of the socket's handle: Node's cache of it is not left on the socket.
+    expect((rawDuringInit!.socket as unknown as { _peername?: unknown })._peername).toBeUndefined();
+    expect(req.peer.port).toBe(client.socket.localPort);
     expect([req.path, req.query.get('user'), req.bindings, req.peer.address]).toEqual([
       '/rooms/lobby',
       'ann',
