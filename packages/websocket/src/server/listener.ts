@@ -53,7 +53,7 @@ import {
   type ListenerLimits,
 } from './listener-limits.js';
 import { checkOptions, resolveOptions } from './options.js';
-import { compileRoutes, type RouteMatch, type Router, type Routes } from './routes.js';
+import { compileRoutes, type Router, type Routes } from './routes.js';
 import { guardSocket, handleUpgrade, respondAndClose, type UpgradeOptions } from './upgrade.js';
 
 /** A plain HTTP request listener (`http.Server`'s `'request'` event). */
@@ -179,19 +179,23 @@ class UpgradeFront {
     };
     if (this.shutdownTimeout !== undefined) options.shutdownTimeout = this.shutdownTimeout;
     this.handshakes++;
-    void this.handshake(req, socket, head, match, options);
+    let upgraded: Promise<Pid | undefined>;
+    try {
+      upgraded = handleUpgrade(this.node, req, socket, head, match.handler, match.state, options);
+    } catch (e) {
+      upgraded = Promise.reject(e);
+    }
+    void this.handshake(upgraded, socket);
   }
 
-  /** One upgrade, to its end; counted in `handshakes` meanwhile (an async method: no closures per upgrade). */
-  private async handshake(
-    req: IncomingMessage,
-    socket: Duplex,
-    head: Buffer,
-    match: RouteMatch,
-    options: UpgradeOptions,
-  ): Promise<void> {
+  /**
+   * One upgrade, to its end; counted in `handshakes` meanwhile (an async method: no closures per
+   * upgrade). It holds the socket, not Node's request: a handshake waiting for the supervisor
+   * must not keep the request and its headers alive.
+   */
+  private async handshake(upgraded: Promise<Pid | undefined>, socket: Duplex): Promise<void> {
     try {
-      const pid = await handleUpgrade(this.node, req, socket, head, match.handler, match.state, options);
+      const pid = await upgraded;
       // The slot is the connection's until its process exits (at once if it already has).
       if (pid === undefined) this.release();
       else this.node.onExit(pid, this.release);

@@ -39,7 +39,7 @@ import { Buffer } from 'node:buffer';
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { CallError, DynamicSupervisor, formatReason, type Node, type Pid } from '@corral/actor';
+import { CallError, DynamicSupervisor, formatReason, isThenable, type Node, type Pid } from '@corral/actor';
 import { encodeCloseFrame } from '../codec/frame-serializer.js';
 import type { ConnectionSpec } from '../connection/index.js';
 import { type NegotiatedDeflate, negotiateDeflate } from '../deflate/negotiate.js';
@@ -100,8 +100,12 @@ export function respondAndClose(socket: Duplex, response: Buffer): void {
  * Handles one upgrade request (see the module documentation). Resolves with the connection's
  * pid once the 101 is written and the process started, or `undefined` when the request was
  * answered with plain HTTP (or the client went away); never rejects.
+ *
+ * The checks and a synchronous `init` run at once; what follows (an async `init`, the start
+ * under the supervisor) holds the compact request, not Node's: an upgrade waiting for its
+ * supervisor must not keep Node's request and its headers alive (thousands may be in flight).
  */
-export async function handleUpgrade<S>(
+export function handleUpgrade<S>(
   node: Node,
   req: IncomingMessage,
   socket: Duplex,
@@ -114,24 +118,64 @@ export async function handleUpgrade<S>(
   const check = checkHandshake(req);
   if (!check.ok) {
     respondAndClose(socket, buildHttpResponse(check.status, check.headers, check.body));
-    return undefined;
+    return NOTHING;
   }
   const request = new Req(req, options.bindings);
-  const log = node.logger;
   let result: unknown;
   try {
-    result = await handler.init(request, state);
+    result = handler.init(request, state);
   } catch (e) {
-    request.raw = undefined;
-    log.error(
-      { label: 'ws_init_crash', path: request.path, peer: request.peer.address, ...errorFields(e) },
-      'WebSocket handler init threw',
-    );
-    respondAndClose(socket, buildHttpResponse(500));
-    runTerminate(node, handler, ['crash', 'error', e], request, state);
-    return undefined;
+    initThrew(node, socket, handler, request, state, e);
+    return NOTHING;
   }
+  // A promise of a result keeps `raw` until it settles (init may still read it); a result drops it now.
+  if (!isThenable(result)) request.raw = undefined;
+  return completeUpgrade(node, socket, head, handler, state, options, request, check.key, result);
+}
+
+/** The answer of an upgrade that made no connection. */
+const NOTHING: Promise<undefined> = Promise.resolve(undefined);
+
+/** `init` threw (or rejected): logged as `ws_init_crash`, answered 500, `terminate` runs with the crash. */
+function initThrew<S>(
+  node: Node,
+  socket: Duplex,
+  handler: Handler<S>,
+  request: Req,
+  state: S,
+  e: unknown,
+): void {
   request.raw = undefined;
+  node.logger.error(
+    { label: 'ws_init_crash', path: request.path, peer: request.peer.address, ...errorFields(e) },
+    'WebSocket handler init threw',
+  );
+  respondAndClose(socket, buildHttpResponse(500));
+  runTerminate(node, handler, ['crash', 'error', e], request, state);
+}
+
+/** The rest of an upgrade, from `init`'s result (or its promise) on. */
+async function completeUpgrade<S>(
+  node: Node,
+  socket: Duplex,
+  head: Buffer,
+  handler: Handler<S>,
+  state: S,
+  options: UpgradeOptions,
+  request: Req,
+  key: string,
+  pending: unknown,
+): Promise<Pid | undefined> {
+  let result: unknown = pending;
+  if (isThenable(pending)) {
+    try {
+      result = await pending;
+    } catch (e) {
+      initThrew(node, socket, handler, request, state, e);
+      return undefined;
+    }
+    request.raw = undefined;
+  }
 
   if (!Array.isArray(result) || (result[0] !== 'websocket' && result[0] !== 'ok'))
     return initFailed(
@@ -208,7 +252,7 @@ export async function handleUpgrade<S>(
     // RFC 7692 §5: with `compress`, the first acceptable permessage-deflate offer is taken and the
     // 101 lists its parameters; none acceptable means no compression, never a failed handshake.
     deflate = opts.compress ? negotiateDeflate(r.extensions, opts.deflateOpts) : undefined;
-    response = buildUpgradeResponse(check.key, r.respHeaders, deflate?.header);
+    response = buildUpgradeResponse(key, r.respHeaders, deflate?.header);
   } catch (e) {
     return initFailed(node, socket, handler, result, String((e as Error).message ?? e), r, s, e);
   }
