@@ -11,6 +11,7 @@ import {
   IDLE,
   NEW,
   Proc,
+  type ProcExtra,
   type ProcessBehaviour,
   type ProcessFunction,
   QUEUED,
@@ -169,8 +170,8 @@ export class NodeCore {
     let ref: Ref | undefined;
     if (monitor && monitorer !== undefined) {
       ref = this.makeRef();
-      (monitorer.monitors ??= new Map()).set(ref, pid);
-      (proc.monitoredBy ??= new Map()).set(ref, monitorer.pid);
+      (monitorer.ensureExtra().monitors ??= new Map()).set(ref, pid);
+      (proc.ensureExtra().monitoredBy ??= new Map()).set(ref, monitorer.pid);
     }
     this.scheduler.enqueue(proc);
     return [pid, ref];
@@ -261,18 +262,19 @@ export class NodeCore {
       this.deliver(proc, ['DOWN', ref, 'process', target, 'noproc']);
       return ref;
     }
-    (proc.monitors ??= new Map()).set(ref, other.pid);
-    (other.monitoredBy ??= new Map()).set(ref, proc.pid);
+    (proc.ensureExtra().monitors ??= new Map()).set(ref, other.pid);
+    (other.ensureExtra().monitoredBy ??= new Map()).set(ref, proc.pid);
     return ref;
   }
 
   /** @internal */
   demonitor(proc: Proc, ref: Ref, opts?: DemonitorOptions): boolean {
-    const target = proc.monitors?.get(ref);
+    const monitors = proc.extra?.monitors;
+    const target = monitors?.get(ref);
     let active = false;
     if (target !== undefined) {
-      proc.monitors!.delete(ref);
-      (target._proc as Proc | undefined)?.monitoredBy?.delete(ref);
+      monitors!.delete(ref);
+      (target._proc as Proc | undefined)?.extra?.monitoredBy?.delete(ref);
       active = true;
     }
     if (opts?.flush === true) {
@@ -395,25 +397,29 @@ export class NodeCore {
     home.removeFromTable(proc);
     pid._proc = undefined;
     home.registry.release(proc);
-    if (proc.timers !== undefined) Timers.cancelOwned(proc);
+    const extra = proc.extra;
+    if (extra?.timers !== undefined) Timers.cancelOwned(extra);
     const receiver = proc.receiver;
     if (receiver !== undefined) {
       if (receiver.timer !== undefined) home.clock.clearTimeout(receiver.timer);
       proc.receiver = undefined;
     }
     if (proc.length > 0) proc.clear();
-    if (proc.monitors !== undefined) {
-      for (const [ref, target] of proc.monitors) (target._proc as Proc | undefined)?.monitoredBy?.delete(ref);
-      proc.monitors = undefined;
+    const monitors = extra?.monitors;
+    if (monitors !== undefined) {
+      extra!.monitors = undefined;
+      for (const [ref, target] of monitors)
+        (target._proc as Proc | undefined)?.extra?.monitoredBy?.delete(ref);
     }
-    if (proc.monitoredBy !== undefined) {
-      for (const [ref, watcher] of proc.monitoredBy) {
+    const monitoredBy = extra?.monitoredBy;
+    if (monitoredBy !== undefined) {
+      extra!.monitoredBy = undefined;
+      for (const [ref, watcher] of monitoredBy) {
         const w = watcher._proc as Proc | undefined;
         if (w === undefined) continue;
-        w.monitors?.delete(ref);
+        w.extra?.monitors?.delete(ref);
         this.deliver(w, ['DOWN', ref, 'process', pid, reason]);
       }
-      proc.monitoredBy = undefined;
     }
     const exited = proc.behaviour?.exited;
     if (exited !== undefined) {
@@ -526,10 +532,12 @@ export class NodeCore {
   private setTimer(ms: number, dest: Dest, msg: unknown, wrap: boolean): Ref {
     if (!(ms >= 0)) throw badArg(`a timer needs a time >= 0 ms, got ${ms}`);
     const ref = this.makeRef();
-    let owner: Proc | undefined;
+    // The target's side object holds its timers, so its exit can cancel them.
+    let owner: ProcExtra | undefined;
     if (typeof dest !== 'string') {
-      owner = dest._proc as Proc | undefined;
-      if (owner === undefined) return ref; // a timer to a dead pid is dropped
+      const target = dest._proc as Proc | undefined;
+      if (target === undefined) return ref; // a timer to a dead pid is dropped
+      owner = target.ensureExtra();
     }
     this.timers.add(ref, ms, dest, wrap ? ['timeout', ref, msg] : msg, owner, (e) => {
       if (typeof e.dest === 'string') {
@@ -582,6 +590,7 @@ export class NodeCore {
             ? 'waiting'
             : 'waiting';
     const callback = p.behaviour !== undefined;
+    const extra = p.extra;
     const waitingOn =
       s === IDLE || s === RECEIVING
         ? 'message'
@@ -595,14 +604,15 @@ export class NodeCore {
       messageQueueLen: p.length,
       messagesHandled: p.handled,
       links: linkList(p.links),
-      monitors: p.monitors === undefined ? [] : [...p.monitors].map(([ref, pid]) => ({ ref, pid })),
-      monitoredBy: p.monitoredBy === undefined ? [] : [...p.monitoredBy].map(([ref, pid]) => ({ ref, pid })),
+      monitors: extra?.monitors === undefined ? [] : [...extra.monitors].map(([ref, pid]) => ({ ref, pid })),
+      monitoredBy:
+        extra?.monitoredBy === undefined ? [] : [...extra.monitoredBy].map(([ref, pid]) => ({ ref, pid })),
       registeredName: p.name,
       trapExit: p.trapping,
       initialCall: p.initialCall,
       kind: callback ? 'callback' : 'receive-loop',
       state: callback && s !== NEW ? (p.behaviour!.formatState?.(p.state) ?? p.state) : undefined,
-      timers: p.timers?.size ?? 0,
+      timers: extra?.timers?.size ?? 0,
     };
   }
 

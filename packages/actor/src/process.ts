@@ -130,35 +130,53 @@ interface Receiver {
 }
 
 /**
- * One process: its mailbox (inherited, so a process is one object), flags, links and
- * monitors (allocated on first use), and the loop that feeds messages to its code.
+ * What a process has only once it uses it: a registered name, monitors, timers, a logger. Most
+ * processes of a server wait idle with none of these (one per WebSocket connection), so they live
+ * in this side object, made on the first write (`Proc.ensureExtra`), and a `Proc` is 4 fields
+ * (32 bytes) smaller. Never replaced once made: a timer entry holds it as its owner.
+ */
+export class ProcExtra {
+  /** The registered name (read and written through `Proc.name`). */
+  name: string | undefined = undefined;
+  /** Monitors this process holds: ref → watched pid. */
+  monitors: Map<Ref, Pid<any>> | undefined = undefined;
+  /** Monitors on this process: ref → watcher pid. */
+  monitoredBy: Map<Ref, Pid<any>> | undefined = undefined;
+  /** Timers addressed to this process, each with the node's `Timers` that holds it (a `TimerOwner`). */
+  timers: Map<Ref, Timers> | undefined = undefined;
+  /** The child logger, made on first use of `Proc.logger`. */
+  logger: Logger | undefined = undefined;
+  /** The registered name `logger` was bound with: registering or unregistering later rebinds it. */
+  loggerName: string | undefined = undefined;
+}
+
+/**
+ * One process: its mailbox (inherited, so a process is one object), flags, links, what only
+ * some processes use (`extra`, made on first use), and the loop that feeds messages to its code.
  */
 export class Proc extends Mailbox<unknown> implements Self<any>, Runnable {
   status: number = NEW;
   trapping = false;
   handled = 0;
   state: unknown = undefined;
-  name: string | undefined = undefined;
   reason: unknown = undefined;
   /**
    * Linked processes: none, one pid held inline (most processes have only their parent), or a
    * Set from the second link on. Read and changed through `link-set.ts`.
    */
   links: Links = undefined;
-  /** Monitors this process holds: ref → watched pid. */
-  monitors: Map<Ref, Pid<any>> | undefined = undefined;
-  /** Monitors on this process: ref → watcher pid. */
-  monitoredBy: Map<Ref, Pid<any>> | undefined = undefined;
-  /** Timers addressed to this process, each with the node's `Timers` that holds it. */
-  timers: Map<Ref, Timers> | undefined = undefined;
+  /** Name, monitors, timers and logger, once the process has any: read as `extra?.x`, written through `ensureExtra()`. */
+  extra: ProcExtra | undefined = undefined;
+  /**
+   * The pending `receive` of a receive loop. Kept here, not in `extra`: every idle receive loop
+   * has one, and the side object would cost it more than the field.
+   */
   receiver: Receiver | undefined = undefined;
   /** Plain-code observers of this process's exit (see `node.onExit`): one held inline, or an array of several. */
   exitHooks: ExitHook | ExitHook[] | undefined = undefined;
   /** Neighbours in the node's table of live processes. */
   prev: Proc | undefined = undefined;
   next: Proc | undefined = undefined;
-  /** The child logger, made on first use, with the registered name it was bound with: registering or unregistering later rebinds it. */
-  private log: { logger: Logger; name: string | undefined } | undefined = undefined;
 
   constructor(
     readonly node: NodeCore,
@@ -181,15 +199,33 @@ export class Proc extends Mailbox<unknown> implements Self<any>, Runnable {
     return typeof code === 'function' ? code : undefined;
   }
 
+  /** The side object for what only some processes use, made now if the process has none yet. */
+  ensureExtra(): ProcExtra {
+    return (this.extra ??= new ProcExtra());
+  }
+
+  /** The registered name, if any. */
+  get name(): string | undefined {
+    return this.extra?.name;
+  }
+
+  set name(name: string | undefined) {
+    // Unregistering a process that has no side object must not make one.
+    if (name !== undefined) this.ensureExtra().name = name;
+    else if (this.extra !== undefined) this.extra.name = undefined;
+  }
+
   get logger(): Logger {
     const name = this.name;
-    if (this.log === undefined || this.log.name !== name) {
-      const logger = this.node.logger.child(
-        name === undefined ? { pid: this.pid.toString() } : { pid: this.pid.toString(), name },
-      );
-      this.log = { logger, name };
-    }
-    return this.log.logger;
+    const extra = this.extra;
+    if (extra?.logger !== undefined && extra.loggerName === name) return extra.logger;
+    const logger = this.node.logger.child(
+      name === undefined ? { pid: this.pid.toString() } : { pid: this.pid.toString(), name },
+    );
+    const x = this.ensureExtra();
+    x.logger = logger;
+    x.loggerName = name;
+    return logger;
   }
 
   /** The behaviour name or function name `processInfo` reports. */

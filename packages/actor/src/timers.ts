@@ -12,9 +12,9 @@ export interface TimerEntry {
 }
 
 /**
- * A process as a timer target: the timers addressed to it, each with the node's `Timers`
- * that holds it (a node may set a timer to another node's pid, and the target's exit must
- * cancel it there).
+ * A process as a timer target (its `ProcExtra`): the timers addressed to it, each with the
+ * node's `Timers` that holds it (a node may set a timer to another node's pid, and the target's
+ * exit must cancel it there).
  */
 export interface TimerOwner {
   timers: Map<Ref, Timers> | undefined;
