@@ -16,29 +16,43 @@ const BLANK = Object.freeze({ method: 'GET', url: '/', headers: NO_HEADERS }) as
 
 type Writable<T> = { -readonly [K in keyof T]: T[K] };
 
-/** What a request works out when asked (made on the first question: most are never asked). */
-interface Parsed {
+/**
+ * What a request holds only during `init` or once asked: Node's request, a plain reply, the
+ * response headers, the offers and query parsed. One object made when first needed, so the
+ * compact copy a connection keeps has none of it.
+ */
+interface Side {
+  raw?: IncomingMessage | undefined;
+  httpReply?: HttpReply | undefined;
+  resp?: Record<string, string> | undefined;
   protocols?: string[];
   extensions?: ExtensionOffer[];
   query?: URLSearchParams;
 }
 
 /**
- * Request paths seen, each kept once, so the connections of a route share one path string
- * rather than each keeping its own copy. Bounded in count and length: past that, paths are
- * simply not shared.
+ * Strings seen, each kept once, so connections share one copy of a path or a peer address
+ * rather than each keeping its own. Bounded in count and length: past that, strings are simply
+ * not shared.
  */
-const PATHS = new Map<string, string>();
-const MAX_PATHS = 256;
-const MAX_PATH_LENGTH = 64;
+class StringTable {
+  private readonly seen = new Map<string, string>();
+  constructor(
+    private readonly maxCount: number,
+    private readonly maxLength: number,
+  ) {}
 
-function internPath(path: string): string {
-  if (path.length > MAX_PATH_LENGTH) return path;
-  const seen = PATHS.get(path);
-  if (seen !== undefined) return seen;
-  if (PATHS.size < MAX_PATHS) PATHS.set(path, path);
-  return path;
+  intern(s: string): string {
+    if (s.length > this.maxLength) return s;
+    const seen = this.seen.get(s);
+    if (seen !== undefined) return seen;
+    if (this.seen.size < this.maxCount) this.seen.set(s, s);
+    return s;
+  }
 }
+
+const PATHS = new StringTable(256, 64);
+const ADDRESSES = new StringTable(1024, 45); // 45: the longest IPv6 text form
 
 /** What Node's socket handle answers about its peer. */
 interface PeerAddress {
@@ -96,27 +110,36 @@ export class Req {
   readonly headers: IncomingHttpHeaders;
   /** Values bound by the route (`/rooms/:room` → `{ room }`); a frozen empty object when it binds none. */
   readonly bindings: Record<string, string>;
-  /** The node's request, during `init` only. */
-  raw: IncomingMessage | undefined;
-  /** Set by {@link reply}: answer with plain HTTP instead of upgrading. */
-  httpReply: HttpReply | undefined = undefined;
   private peerAddress: string | undefined;
   private peerPort: number | undefined;
-  private resp: Record<string, string> | undefined = undefined;
-  private parsed: Parsed | undefined = undefined;
+  private side: Side | undefined = undefined;
 
   constructor(raw: IncomingMessage, bindings: Record<string, string> = NO_BINDINGS) {
     this.raw = raw;
     this.method = raw.method ?? 'GET';
     const url = raw.url ?? '/';
     const q = url.indexOf('?');
-    this.path = internPath(q < 0 ? url : url.slice(0, q));
+    this.path = PATHS.intern(q < 0 ? url : url.slice(0, q));
     this.qs = q < 0 ? '' : url.slice(q + 1);
     this.headers = raw.headers;
     const peer = readPeer(raw.socket);
-    this.peerAddress = peer.address;
+    this.peerAddress = peer.address === undefined ? undefined : ADDRESSES.intern(peer.address);
     this.peerPort = peer.port;
     this.bindings = bindings;
+  }
+
+  /** The node's request, during `init` only. */
+  get raw(): IncomingMessage | undefined {
+    return this.side?.raw;
+  }
+  set raw(raw: IncomingMessage | undefined) {
+    if (raw !== undefined) (this.side ??= {}).raw = raw;
+    else if (this.side !== undefined) this.side.raw = undefined;
+  }
+
+  /** Set by {@link reply}: answer with plain HTTP instead of upgrading. */
+  get httpReply(): HttpReply | undefined {
+    return this.side?.httpReply;
   }
 
   /** The client's address and port (a new object each time). */
@@ -126,8 +149,9 @@ export class Req {
 
   /** Headers added to the 101 response (or to the plain reply). */
   get respHeaders(): Record<string, string> {
-    this.resp ??= {};
-    return this.resp;
+    const side = (this.side ??= {});
+    side.resp ??= {};
+    return side.resp;
   }
 
   /**
@@ -142,17 +166,18 @@ export class Req {
     w.method = this.method;
     w.path = this.path;
     w.qs = this.qs;
-    c.raw = undefined;
+    c.side = undefined;
     c.peerAddress = this.peerAddress;
     c.peerPort = this.peerPort;
     // The response headers stay readable in `terminate`; none set, none kept.
-    if (this.resp !== undefined && Object.keys(this.resp).length > 0) c.resp = this.resp;
+    const resp = this.side?.resp;
+    if (resp !== undefined && Object.keys(resp).length > 0) c.side = { resp };
     return c;
   }
 
   /** The query string parsed (Cowboy's `parse_qs`). */
   get query(): URLSearchParams {
-    const parsed = (this.parsed ??= {});
+    const parsed = (this.side ??= {});
     parsed.query ??= new URLSearchParams(this.qs);
     return parsed.query;
   }
@@ -169,7 +194,7 @@ export class Req {
 
   /** The sub-protocols the client offered in `Sec-WebSocket-Protocol`, in its order. */
   get protocols(): string[] {
-    const parsed = (this.parsed ??= {});
+    const parsed = (this.side ??= {});
     if (parsed.protocols === undefined) {
       try {
         parsed.protocols = parseSubprotocols(this.headers['sec-websocket-protocol']);
@@ -182,7 +207,7 @@ export class Req {
 
   /** The extensions the client offered in `Sec-WebSocket-Extensions`, in its order. */
   get extensions(): ExtensionOffer[] {
-    const parsed = (this.parsed ??= {});
+    const parsed = (this.side ??= {});
     if (parsed.extensions === undefined) {
       try {
         parsed.extensions = parseExtensions(this.headers['sec-websocket-extensions']);
@@ -221,7 +246,7 @@ export class Req {
    * }
    */
   reply(status: number, headers: OutgoingHttpHeaders = {}, body: string | Buffer = ''): this {
-    this.httpReply = { status, headers, body };
+    (this.side ??= {}).httpReply = { status, headers, body };
     return this;
   }
 }

@@ -54,6 +54,19 @@ describe('reqFilter (Cowboy req_filter): what a connection keeps of its request'
     expect(compactReq(one).bindings).toBe(one.bindings);
   });
 
+  it("a compact copy holds nothing of init's: no node request, reply, response headers or parsed offers", () => {
+    const req = new Req(incoming('/a?b=c', { 'sec-websocket-protocol': 'chat' }), { room: '7' });
+    expect(req.protocols).toEqual(['chat']);
+    expect(req.query.get('b')).toBe('c');
+    req.reply(401, {}, 'no');
+    const kept = compactReq(req);
+    // White-box: the side object (raw, reply, response headers, parsed offers) is not there at all.
+    expect((kept as unknown as { side: unknown }).side).toBeUndefined();
+    expect([kept.raw, kept.httpReply]).toEqual([undefined, undefined]);
+    expect(req.httpReply).toEqual({ status: 401, headers: {}, body: 'no' });
+    expect(req.raw).toBeDefined();
+  });
+
   it('a compact copy answers as the request does for what it keeps: peer, query, path, a header it dropped', () => {
     const req = new Req(incoming('/rooms/7?user=ada&x=1', { origin: 'https://a.example' }), { room: '7' });
     const kept = compactReq(compactReq(req));
