@@ -73,6 +73,11 @@ const ACTIONS: Actions<unknown> = {
 };
 const TRAP = { trapExit: true };
 
+// Connection.flags.
+const INACTIVE = 1;
+const READING_PAUSED = 2;
+const OWN_OPTS = 4;
+
 // Where the connection is in its life.
 const OPEN = 0;
 const CLOSING = 1; // our close frame is out (or the socket is gone): frames are no longer handled
@@ -109,19 +114,21 @@ export class Connection<S>
    */
   private parser: FrameParser | undefined = undefined;
   private phase = OPEN;
-  /** Handler's `['active', false]`: neither read the socket nor handle buffered frames. */
-  private active = true;
+  /** INACTIVE, READING_PAUSED, OWN_OPTS: three booleans in one field (a field per idle connection each). */
+  private flags = 0;
   /** Chunks in the mailbox not yet parsed; past `maxPendingFrames` the socket is paused. */
   private pendingChunks = 0;
-  private readingPaused = false;
   /** Received bytes since the idle ticker's last tick (set on arrival, cleared by the ticker). */
   rxSinceTick = false;
-  /** The idle ticker watching this connection, and the links of its list. */
-  private idle: IdleTicker | undefined = undefined;
+  /** Links of the idle ticker's list (the ticker is the one of `opts.idleTimeout`). */
   idlePrev: IdleWatched | undefined = undefined;
   idleNext: IdleWatched | undefined = undefined;
-  private shutdownReason: { value: unknown } | undefined = undefined;
-  private ownOpts = false;
+  /**
+   * What the process exits with instead of what its terminate reason implies: a
+   * `['shutdown_reason', r]` command, or (set later, so it wins) the reason of an exit signal or
+   * of `self().exit(r)` in a callback.
+   */
+  private exitWith: { value: unknown } | undefined = undefined;
   /** permessage-deflate, when negotiated: inflates RSV1 messages, compresses replies. */
   private readonly pmd: PerMessageDeflate | undefined;
 
@@ -135,6 +142,22 @@ export class Connection<S>
     this.req = spec.req;
     this.state = spec.state;
     this.pmd = spec.deflate === undefined ? undefined : new PerMessageDeflate(spec.deflate);
+  }
+
+  /** Handler's `['active', false]` clears it: neither read the socket nor handle buffered frames. */
+  private get active(): boolean {
+    return (this.flags & INACTIVE) === 0;
+  }
+  private set active(on: boolean) {
+    this.flags = on ? this.flags & ~INACTIVE : this.flags | INACTIVE;
+  }
+
+  /** The socket is paused (by the handler, a full mailbox or a full send buffer). */
+  private get readingPaused(): boolean {
+    return (this.flags & READING_PAUSED) !== 0;
+  }
+  private set readingPaused(paused: boolean) {
+    this.flags = paused ? this.flags | READING_PAUSED : this.flags & ~READING_PAUSED;
   }
 
   /** A parser for this connection's current options. */
@@ -204,9 +227,9 @@ export class Connection<S>
 
   /** This connection's own options, copied from the shared ones on the first `set_options`. */
   private writableOpts(): Required<WsOptions> {
-    if (!this.ownOpts) {
+    if ((this.flags & OWN_OPTS) === 0) {
       (this as { opts: Required<WsOptions> }).opts = { ...this.opts };
-      this.ownOpts = true;
+      this.flags |= OWN_OPTS;
     }
     return this.opts;
   }
@@ -386,7 +409,7 @@ export class Connection<S>
       return this.crash(e);
     }
     this.state = a.state;
-    if (a.shutdownReason !== undefined) this.shutdownReason = a.shutdownReason;
+    if (a.shutdownReason !== undefined) this.exitWith = a.shutdownReason;
     const set = a.setOptions as Actions<S>['setOptions'];
     if (set !== undefined) {
       if (set.maxFrameSize !== undefined) {
@@ -394,6 +417,7 @@ export class Connection<S>
         this.writableOpts().maxFrameSize = set.maxFrameSize; // the inflated-size limit
       }
       if (set.idleTimeout !== undefined) {
+        this.disarmIdle();
         this.writableOpts().idleTimeout = set.idleTimeout;
         this.armIdle();
       }
@@ -536,7 +560,7 @@ export class Connection<S>
 
   /** The parent (or, without `trapExit`, a linked process) exited: close with 1001/1011 and exit with its reason. */
   private shutdown(reason: unknown): Connection<S> {
-    this.exitReason = { value: reason };
+    this.exitWith = { value: reason };
     const code = closeCodeFor(reason as TerminateReason);
     return this.close(code, reason as TerminateReason);
   }
@@ -545,14 +569,11 @@ export class Connection<S>
     // `self().exit(r)` in a callback is Erlang's exit/1: Cowboy reports `{crash, exit, R}` and
     // re-raises, so the process exits with `r` itself, not as a crash of an ExitException.
     if (error instanceof ExitException) {
-      this.exitReason = { value: error.reason };
+      this.exitWith = { value: error.reason };
       return this.close(1011, ['crash', 'exit', error.reason]);
     }
     return this.close(1011, ['crash', 'error', error]);
   }
-
-  /** Set when the process must exit with something other than what its terminate reason implies. */
-  private exitReason: { value: unknown } | undefined = undefined;
 
   /**
    * The process's `exited` callback (every exit; nothing left to do after `finish`): a
@@ -564,7 +585,7 @@ export class Connection<S>
       this.phase = DONE;
       this.pmd?.close();
       detachSocket(this.socket);
-      this.idle?.remove(this);
+      this.disarmIdle();
       this.socket.destroy();
     }
   }
@@ -579,7 +600,7 @@ export class Connection<S>
     this.phase = DONE;
     this.pmd?.close();
     detachSocket(this.socket);
-    this.idle?.remove(this);
+    this.disarmIdle();
     const t = this.handler.terminate;
     if (t !== undefined) {
       try {
@@ -588,20 +609,26 @@ export class Connection<S>
         this.self.logger.error({ label: 'ws_terminate_crash', err: e }, 'terminate threw');
       }
     }
-    const exit =
-      this.exitReason?.value ??
-      (this.shutdownReason !== undefined ? this.shutdownReason.value : processExitReason(reason));
+    const exit = this.exitWith !== undefined ? this.exitWith.value : processExitReason(reason);
     this.self.exit(exit as ExitReason);
   }
 
   // ---- idle timeout: a shared ticker (idle-ticker.ts), not a timer re-armed per packet -------
 
-  /** Watches this connection with the ticker of its current `idleTimeout` (none for Infinity). */
-  private armIdle(): void {
-    this.idle?.remove(this);
+  /** The ticker of this connection's `idleTimeout` (none for Infinity). */
+  private ticker(): IdleTicker | undefined {
     const ms = this.opts.idleTimeout;
-    this.idle = Number.isFinite(ms) ? idleTicker(this.node.clock, ms) : undefined;
-    this.idle?.add(this);
+    return Number.isFinite(ms) ? idleTicker(this.node.clock, ms) : undefined;
+  }
+
+  /** Watches this connection with the ticker of its current `idleTimeout`. */
+  private armIdle(): void {
+    this.ticker()?.add(this);
+  }
+
+  /** Stops watching (before `idleTimeout` changes, and at the end). */
+  private disarmIdle(): void {
+    this.ticker()?.remove(this);
   }
 
   /** From the ticker (outside the process): a whole tick passed with nothing received. */
@@ -613,7 +640,7 @@ export class Connection<S>
   private onIdleTick(): Connection<S> {
     if (this.phase !== OPEN) return this;
     if (this.rxSinceTick) {
-      this.idle?.add(this);
+      this.armIdle();
       return this;
     }
     return this.close(1000, 'timeout');
