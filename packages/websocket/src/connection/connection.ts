@@ -20,7 +20,7 @@ import type { CallResult, Handler, WsOptions } from '../handler/handler.js';
 import type { Req } from '../handler/request.js';
 import { closeCodeFor, type TerminateReason } from '../handler/terminate-reason.js';
 import { type Actions, BadResultError, readResult } from './frame-dispatch.js';
-import { type IdleTicker, type IdleWatched, idleTicker } from './idle-ticker.js';
+import { currentIdleTicker, type IdleWatched, idleTicker } from './idle-ticker.js';
 import { scheduleFlush } from './output-flusher.js';
 import { OutputQueue } from './output-queue.js';
 import {
@@ -615,20 +615,15 @@ export class Connection<S>
 
   // ---- idle timeout: a shared ticker (idle-ticker.ts), not a timer re-armed per packet -------
 
-  /** The ticker of this connection's `idleTimeout` (none for Infinity). */
-  private ticker(): IdleTicker | undefined {
-    const ms = this.opts.idleTimeout;
-    return Number.isFinite(ms) ? idleTicker(this.node.clock, ms) : undefined;
-  }
-
-  /** Watches this connection with the ticker of its current `idleTimeout`. */
+  /** Watches this connection with the ticker of its current `idleTimeout` (none for Infinity). */
   private armIdle(): void {
-    this.ticker()?.add(this);
+    const ms = this.opts.idleTimeout;
+    if (Number.isFinite(ms)) idleTicker(this.node.clock, ms).add(this);
   }
 
   /** Stops watching (before `idleTimeout` changes, and at the end). */
   private disarmIdle(): void {
-    this.ticker()?.remove(this);
+    currentIdleTicker(this.node.clock, this.opts.idleTimeout)?.remove(this);
   }
 
   /** From the ticker (outside the process): a whole tick passed with nothing received. */

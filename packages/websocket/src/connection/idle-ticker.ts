@@ -29,6 +29,8 @@ export class IdleTicker {
   constructor(
     private readonly clock: Clock,
     readonly ms: number,
+    /** Called when the last watcher goes (the table of tickers forgets this one). */
+    private readonly onEmpty: (t: IdleTicker) => void = () => {},
   ) {}
 
   /** Watches `w` from now on (as if it had just received something); no-op if it already is. */
@@ -50,9 +52,12 @@ export class IdleTicker {
     if (w.idleNext !== undefined) w.idleNext.idlePrev = w.idlePrev;
     w.idlePrev = undefined;
     w.idleNext = undefined;
-    if (this.head === undefined && this.timer !== undefined) {
-      this.clock.clearTimeout(this.timer);
-      this.timer = undefined;
+    if (this.head === undefined) {
+      if (this.timer !== undefined) {
+        this.clock.clearTimeout(this.timer);
+        this.timer = undefined;
+      }
+      this.onEmpty(this);
     }
   }
 
@@ -78,11 +83,25 @@ export class IdleTicker {
 
 const tickers = new WeakMap<Clock, Map<number, IdleTicker>>();
 
-/** The ticker of `clock` for timeout `ms` (made on first use; kept for the clock's lifetime). */
+/**
+ * The ticker of `clock` for timeout `ms`: made on first use, forgotten when its last watcher
+ * goes (so many distinct `idleTimeout` values over time do not pile up tickers).
+ */
 export function idleTicker(clock: Clock, ms: number): IdleTicker {
   let byMs = tickers.get(clock);
   if (byMs === undefined) tickers.set(clock, (byMs = new Map()));
   let t = byMs.get(ms);
-  if (t === undefined) byMs.set(ms, (t = new IdleTicker(clock, ms)));
+  if (t === undefined) {
+    const table = byMs;
+    t = new IdleTicker(clock, ms, (empty) => {
+      if (table.get(ms) === empty) table.delete(ms);
+    });
+    byMs.set(ms, t);
+  }
   return t;
+}
+
+/** The ticker of `clock` for `ms` if one is watching anything (none is made). */
+export function currentIdleTicker(clock: Clock, ms: number): IdleTicker | undefined {
+  return tickers.get(clock)?.get(ms);
 }

@@ -6,7 +6,12 @@
  */
 import { ManualClock } from '@corral/actor';
 import { describe, expect, it } from 'vitest';
-import { IdleTicker, type IdleWatched, idleTicker } from '../../src/connection/idle-ticker.js';
+import {
+  currentIdleTicker,
+  IdleTicker,
+  type IdleWatched,
+  idleTicker,
+} from '../../src/connection/idle-ticker.js';
 
 function watcher(name: string, log: string[]): IdleWatched {
   return {
@@ -108,6 +113,23 @@ describe('IdleTicker', () => {
 });
 
 describe('idleTicker', () => {
+  it('forgets a ticker once its last watcher goes, and makes a new one on the next use', () => {
+    const clock = new ManualClock();
+    const log: string[] = [];
+    const t = idleTicker(clock, 250);
+    const a = watcher('a', log);
+    t.add(a);
+    expect(currentIdleTicker(clock, 250)).toBe(t);
+    t.remove(a);
+    expect(currentIdleTicker(clock, 250)).toBeUndefined();
+    const again = idleTicker(clock, 250);
+    expect(again).not.toBe(t);
+    again.add(a);
+    clock.advance(500);
+    expect(log).toEqual(['a']);
+    expect(currentIdleTicker(clock, 250)).toBeUndefined(); // its watcher went idle and was dropped
+  });
+
   it('gives one ticker per clock and timeout', () => {
     const one = new ManualClock();
     const two = new ManualClock();
