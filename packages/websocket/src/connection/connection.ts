@@ -77,6 +77,7 @@ const TRAP = { trapExit: true };
 const INACTIVE = 1;
 const READING_PAUSED = 2;
 const OWN_OPTS = 4;
+const RX_SINCE_TICK = 8;
 
 // Where the connection is in its life.
 const OPEN = 0;
@@ -114,12 +115,10 @@ export class Connection<S>
    */
   private parser: FrameParser | undefined = undefined;
   private phase = OPEN;
-  /** INACTIVE, READING_PAUSED, OWN_OPTS: three booleans in one field (a field per idle connection each). */
+  /** INACTIVE, READING_PAUSED, OWN_OPTS, RX_SINCE_TICK: four booleans in one field (a field per idle connection each). */
   private flags = 0;
   /** Chunks in the mailbox not yet parsed; past `maxPendingFrames` the socket is paused. */
   private pendingChunks = 0;
-  /** Received bytes since the idle ticker's last tick (set on arrival, cleared by the ticker). */
-  rxSinceTick = false;
   /** Links of the idle ticker's list (the ticker is the one of `opts.idleTimeout`). */
   idlePrev: IdleWatched | undefined = undefined;
   idleNext: IdleWatched | undefined = undefined;
@@ -150,6 +149,14 @@ export class Connection<S>
   }
   private set active(on: boolean) {
     this.flags = on ? this.flags & ~INACTIVE : this.flags | INACTIVE;
+  }
+
+  /** Received bytes since the idle ticker's last tick (set on arrival, cleared by the ticker). */
+  get rxSinceTick(): boolean {
+    return (this.flags & RX_SINCE_TICK) !== 0;
+  }
+  set rxSinceTick(rx: boolean) {
+    this.flags = rx ? this.flags | RX_SINCE_TICK : this.flags & ~RX_SINCE_TICK;
   }
 
   /** The socket is paused (by the handler, a full mailbox or a full send buffer). */

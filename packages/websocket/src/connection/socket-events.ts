@@ -52,10 +52,24 @@ function onDrain(this: SinkSocket): void {
 export function attachSocket(socket: Socket, sink: SocketSink): void {
   (socket as SinkSocket)[kSink] = sink;
   socket.on('data', onData);
+  dropNoOpEndListener(socket);
   socket.on('end', onEnd);
   socket.on('close', onEnd);
   socket.on('error', onError);
   socket.on('drain', onDrain);
+}
+
+/**
+ * Node's own `'end'` listener on a socket (`onReadableStreamEnd` in `net.js`) only acts when the
+ * socket does not allow half-open connections; every socket of an `http.Server` does, so there
+ * it does nothing. Taking it off before adding ours keeps one listener, not an array of two
+ * (about 65 bytes per idle connection). Anything else, or a socket without half-open, keeps it.
+ */
+function dropNoOpEndListener(socket: Socket): void {
+  if (!socket.allowHalfOpen || socket.listenerCount('end') !== 1) return;
+  const [listener] = socket.listeners('end');
+  if (typeof listener === 'function' && listener.name === 'onReadableStreamEnd')
+    socket.removeListener('end', listener as (...args: unknown[]) => void);
 }
 
 /** Unwires a socket: later events are ignored (the process is gone). */

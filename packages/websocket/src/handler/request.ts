@@ -102,7 +102,8 @@ export interface HttpReply {
  * when asked for), as every idle connection holds one.
  */
 export class Req {
-  readonly method: string;
+  /** `'GET'` (an upgrade is a GET): held by the prototype unless the request says otherwise. */
+  declare readonly method: string;
   /** The path, without the query string. */
   readonly path: string;
   /** The raw query string, without `?` (Cowboy's `qs`). */
@@ -116,7 +117,7 @@ export class Req {
 
   constructor(raw: IncomingMessage, bindings: Record<string, string> = NO_BINDINGS) {
     this.raw = raw;
-    this.method = raw.method ?? 'GET';
+    if (raw.method !== undefined && raw.method !== 'GET') (this as Writable<Req>).method = raw.method;
     const url = raw.url ?? '/';
     const q = url.indexOf('?');
     this.path = PATHS.intern(q < 0 ? url : url.slice(0, q));
@@ -163,7 +164,7 @@ export class Req {
     // object (a copy made with Object.create would spill most of them into a second array).
     const c = new Req(BLANK, this.bindings);
     const w = c as Writable<Req>;
-    w.method = this.method;
+    if (this.method !== 'GET') w.method = this.method;
     w.path = this.path;
     w.qs = this.qs;
     c.side = undefined;
@@ -250,3 +251,5 @@ export class Req {
     return this;
   }
 }
+
+(Req.prototype as Writable<Req>).method = 'GET';

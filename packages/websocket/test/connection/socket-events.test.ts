@@ -5,12 +5,27 @@
  * (`maxPendingFrames`), resumed when it catches up. Reference: cowboy_websocket(3) terminate
  * reasons `{error, closed}` and `{error, Reason}`.
  */
+import { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeFrame } from '../../src/codec/frame-serializer.js';
 import { Opcode } from '../../src/codec/opcodes.js';
+import { attachSocket } from '../../src/connection/socket-events.js';
 import { closeAll, deferred, downOf, echo, probe, recording, testEnv, tick, until } from './fixture.js';
 
 afterEach(closeAll);
+
+describe('attachSocket', () => {
+  it("keeps Node's own 'end' listener on a socket that does not allow half-open (it acts there)", () => {
+    const socket = new Socket();
+    expect(socket.allowHalfOpen).toBe(false);
+    const own = socket.listeners('end');
+    const sink = { onData() {}, onEnd() {}, onError() {}, onDrain() {} };
+    attachSocket(socket, sink);
+    expect(socket.listeners('end').slice(0, own.length)).toEqual(own);
+    expect(socket.listenerCount('end')).toBe(own.length + 1);
+    socket.destroy();
+  });
+});
 
 describe('bytes that came with the request', () => {
   it('handles frames read together with the request head before anything read later', async () => {
@@ -39,6 +54,9 @@ describe('socket loss', () => {
     const server = await t.listen({ handler: rec.handler, state: null });
     const c = await t.connect(server);
     watcher.self.monitor(c.pid);
+    // An http.Server's socket allows half-open: Node's own 'end' listener does nothing there and
+    // made way for the connection's (one listener, not an array of two).
+    expect(c.server.socket.listenerCount('end')).toBe(1);
     c.socket.end();
     await c.waitClosed();
     expect(rec.reasons).toEqual([['error', 'closed']]);

@@ -54,6 +54,13 @@ describe('reqFilter (Cowboy req_filter): what a connection keeps of its request'
     expect(compactReq(one).bindings).toBe(one.bindings);
   });
 
+  it('keeps a method other than GET (the usual one is held by the prototype)', () => {
+    const post = new Req({ ...incoming('/p', {}), method: 'POST' } as IncomingMessage);
+    expect([post.method, compactReq(post).method]).toEqual(['POST', 'POST']);
+    const get = new Req(incoming('/g', {}));
+    expect([get.method, compactReq(get).method, Object.hasOwn(get, 'method')]).toEqual(['GET', 'GET', false]);
+  });
+
   it("a compact copy holds nothing of init's: no node request, reply, response headers or parsed offers", () => {
     const req = new Req(incoming('/a?b=c', { 'sec-websocket-protocol': 'chat' }), { room: '7' });
     expect(req.protocols).toEqual(['chat']);
