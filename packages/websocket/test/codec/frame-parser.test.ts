@@ -673,6 +673,16 @@ describe('FrameParser: text messages decoded where they lie (frameText)', () => 
     expect(frameText(byHand)).toBe('ünï');
   });
 
+  it('fails a large text frame whole in its chunk with one bad byte anywhere (1007): the word-wise unmask does not look, the UTF-8 check does', () => {
+    for (const at of [0, 100, 255]) {
+      const bytes = Buffer.alloc(256, 0x61);
+      bytes[at] = 0xff;
+      expect(parse(SERVER, [text(bytes)]), `0xff at ${at}`).toEqual([badencoding()]);
+    }
+    const valid = Buffer.from('é'.repeat(128));
+    expect(parse(SERVER, [text(valid)])).toEqual([frame('text', valid)]);
+  });
+
   it('fails a small non-ASCII text frame whole in its chunk that is not UTF-8 (1007), and passes it with validateUtf8 off', () => {
     const bad = text(hex('41 c3 28 42'));
     expect(parse(SERVER, [bad])).toEqual([badencoding()]);
