@@ -31,6 +31,7 @@ import { randomFillSync } from 'node:crypto';
 import { buildClosePayload } from './close-codes.js';
 import { unmask } from './mask.js';
 import { isKnownOpcode, Opcode, type OutFrame } from './opcodes.js';
+import { utf8Length, writeUtf8 } from './text.js';
 
 /** Payloads (given as bytes) this large or larger are written by reference, not copied. */
 export const COPY_THRESHOLD = 1024;
@@ -203,7 +204,7 @@ function writeFrame(
 ): number {
   const start = writeHeader(target, offset, opcode, payloadLength, fin, rsv1, maskKey);
   if (payloadLength === 0) return start;
-  if (typeof payload === 'string') target.write(payload, start, payloadLength, 'utf8');
+  if (typeof payload === 'string') writeUtf8(target, start, payload);
   else target.set(payload, start);
   const end = start + payloadLength;
   if (maskKey !== undefined) unmask(target, maskKey, start, end);
@@ -211,7 +212,7 @@ function writeFrame(
 }
 
 function byteLength(payload: string | Uint8Array): number {
-  return typeof payload === 'string' ? Buffer.byteLength(payload, 'utf8') : payload.length;
+  return typeof payload === 'string' ? utf8Length(payload) : payload.length;
 }
 
 function keyFor(options: EncodeOptions): Uint8Array | undefined {
@@ -283,7 +284,8 @@ function isMasked(options: EncodeOptions): boolean {
   return options.mask === true || options.maskKey !== undefined;
 }
 
-function asBuffer(bytes: Uint8Array): Buffer {
+/** `bytes` as a Buffer over the same memory (no copy). */
+export function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
 }
 

@@ -1,5 +1,5 @@
 import { Buffer } from 'node:buffer';
-import { COPY_THRESHOLD, frameHeaderLength, writeFrameHeader } from '../codec/frame-serializer.js';
+import { asBuffer, COPY_THRESHOLD, frameHeaderLength, writeFrameHeader } from '../codec/frame-serializer.js';
 import type { OutFrame } from '../codec/opcodes.js';
 import { utf8Length, writeUtf8 } from '../codec/text.js';
 
@@ -145,8 +145,4 @@ function seal(): void {
   if (q === undefined || slabEnd === openStart) return;
   q.addPart(slab.subarray(openStart, slabEnd));
   openStart = slabEnd;
-}
-
-function asBuffer(bytes: Uint8Array): Buffer {
-  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
 }
