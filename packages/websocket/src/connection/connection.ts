@@ -674,9 +674,9 @@ function slowReader(): Error {
 }
 
 /**
- * Starts the process for an upgraded socket (the 101 is already written). With `link`, the
- * process is linked to it (the listener's supervisor) and an exit signal from it closes the
- * connection with 1001 and runs `terminate` with its reason.
+ * Starts the process for an upgraded socket (`handleUpgrade` has written the 101 and turned
+ * Nagle off). With `link`, the process is linked to it (the listener's supervisor) and an exit
+ * signal from it closes the connection with 1001 and runs `terminate` with its reason.
  */
 export function startConnection<S>(spec: ConnectionSpec<S>, link?: Self): Pid {
   spec.req.raw = undefined;
@@ -687,6 +687,5 @@ export function startConnection<S>(spec: ConnectionSpec<S>, link?: Self): Pid {
   if (link !== undefined) conn.parent = link.pid;
   attachSocket(spec.socket, conn);
   if (spec.head.length > 0) conn.onData(spec.head);
-  spec.socket.setNoDelay(true);
   return pid;
 }

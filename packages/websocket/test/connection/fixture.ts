@@ -157,6 +157,7 @@ export function testEnv(name = 't'): TestEnv {
         sockets.add(socket);
         const key = String(req.headers['sec-websocket-key']);
         socket.write(RESPONSE_101(computeAcceptKey(key)));
+        socket.setNoDelay(true); // as handleUpgrade does before it starts a connection
         const side = spyWrites(socket);
         const pid = startConnection(
           {
