@@ -3,7 +3,11 @@
  * 127.0.0.1:$PORT; `/echo` sends every message back with its type, `/broadcast` fans every
  * message out to every `/broadcast` connection through a `pg` group.
  *
- *   CORRAL_CMD='node --import tsx bench/src/ws/echo-server.ts'
+ * Measured as plain JavaScript, built by `npm run bench:server` (see `src/build-server.ts`):
+ *
+ *   CORRAL_CMD='node bench/dist/ws-echo-server.js'
+ *
+ * `PORT=0` takes any free port; the JSON line printed once listening names the one taken.
  */
 import { createNode, pg, self, silentLogger } from '@corral/actor';
 import { type Handler, listen } from '@corral/websocket';
@@ -30,13 +34,12 @@ const broadcast: Handler<null, ['text', string] | ['binary', Buffer]> = {
   websocketInfo: (frame, s) => ['reply', frame, s],
 };
 
-const port = Number(process.env.PORT ?? 9109);
-await listen({
+const listener = await listen({
   node,
-  port,
+  port: Number(process.env.PORT ?? 9109),
   host: '127.0.0.1',
   routes: { '/echo': [echo, null], '/broadcast': [broadcast, null] },
 });
-process.stderr.write(`${JSON.stringify({ server: 'corral', node: process.version, port })}\n`);
+process.stderr.write(`${JSON.stringify({ server: 'corral', node: process.version, port: listener.port })}\n`);
 process.on('SIGTERM', () => process.exit(0));
 process.on('SIGINT', () => process.exit(0));
