@@ -244,6 +244,19 @@ async function completeUpgrade<S>(
       r,
       s,
     );
+  // RFC 6455 §9.1: the 101 names the extensions the server will use, and those are negotiated
+  // here (`compress`); one named by the handler would not be applied (nor would a second
+  // Sec-WebSocket-Extensions line make sense beside ours).
+  if (Object.keys(r.respHeaders).some((name) => name.toLowerCase() === 'sec-websocket-extensions'))
+    return initFailed(
+      node,
+      socket,
+      handler,
+      result,
+      'init set Sec-WebSocket-Extensions: extensions are negotiated by the server (the compress option)',
+      r,
+      s,
+    );
   let opts: Required<WsOptions>;
   let response: Buffer;
   let deflate: NegotiatedDeflate | undefined;

@@ -209,6 +209,30 @@ describe('handleUpgrade: the opening handshake on a raw socket', () => {
       });
       expect(rec.terminations.map((t) => (t.reason as unknown[])[0])).toEqual(['crash']);
     });
+
+    it('answers 500 when init sets Sec-WebSocket-Extensions itself (extensions are negotiated by the server)', async () => {
+      const { node, records } = testNode();
+      const rec = recorder<null>((req, s) => {
+        // Set directly, in another case: every spelling counts.
+        req.respHeaders['Sec-WebSocket-Extensions'] = 'permessage-deflate';
+        return ['websocket', req, s, { compress: true }];
+      });
+      const { connect, outcomes } = await serveUpgrades(node, rec.handler, null);
+      const client = await connect();
+      client.write(upgradeRequest('/chat', { 'Sec-WebSocket-Extensions': 'permessage-deflate' }));
+      expect(await client.readToClose()).toBe(
+        'HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\nConnection: close\r\n\r\n',
+      );
+      await until(() => outcomes.length === 1);
+      expect(outcomes).toEqual([undefined]);
+      expect(records.find((r) => r.label === 'ws_init_bad_result')).toMatchObject({
+        level: 'error',
+        path: '/chat',
+        reason:
+          'init set Sec-WebSocket-Extensions: extensions are negotiated by the server (the compress option)',
+      });
+      expect(rec.terminations.map((t) => (t.reason as unknown[])[0])).toEqual(['crash']);
+    });
   });
 
   describe("init answering with plain HTTP (['ok', req, state])", () => {
