@@ -25,6 +25,7 @@ import {
   track,
   until,
   upgradeRequest,
+  wsClient,
 } from './support.js';
 
 afterEach(closeTracked);
@@ -84,13 +85,6 @@ async function within<T>(promise: Promise<T>, what: string): Promise<T> {
   } finally {
     clearTimeout(timer);
   }
-}
-
-async function wsClient(url: string): Promise<WebSocket> {
-  const ws = new WebSocket(url);
-  track(() => ws.terminate());
-  await once(ws, 'open');
-  return ws;
 }
 
 describe('a client that stops reading (slow reader)', () => {

@@ -1,6 +1,5 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -11,23 +10,16 @@ import {
   Opcode,
   RawClient,
   recorder,
+  serveLocal,
   switching,
   testNode,
   track,
-  trackServer,
   until,
   upgradeRequest,
+  wsClient,
 } from './support.js';
 
 afterEach(closeTracked);
-
-/** A `ws` client, open; closed after the test. */
-async function wsClient(url: string, protocols?: string[]): Promise<WebSocket> {
-  const ws = new WebSocket(url, protocols);
-  track(() => ws.terminate());
-  await once(ws, 'open');
-  return ws;
-}
 
 const nextMessage = async (ws: WebSocket): Promise<string> => String((await once(ws, 'message'))[0]);
 
@@ -239,14 +231,10 @@ describe('listen', () => {
 describe('attach', () => {
   /** An app server with its own plain routes (what Express would be), on 127.0.0.1. */
   async function appServer() {
-    const server = trackServer(
-      createServer((req, res) => {
-        res.writeHead(200, { 'content-type': 'text/plain' }).end(`app: ${req.url}`);
-      }),
-    );
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    return { server, port: (server.address() as AddressInfo).port };
+    const server = createServer((req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' }).end(`app: ${req.url}`);
+    });
+    return { server, port: await serveLocal(server) };
   }
 
   it('serves WebSocket routes on an existing server while its plain HTTP requests keep working', async () => {

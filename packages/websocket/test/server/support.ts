@@ -20,6 +20,7 @@ import {
   type Node,
   type Pid,
 } from '@corral/actor';
+import WebSocket from 'ws';
 import { FrameParser, type ParsedFrame } from '../../src/codec/frame-parser.js';
 import { encodeCloseFrame, encodeFrame } from '../../src/codec/frame-serializer.js';
 import { Opcode } from '../../src/codec/opcodes.js';
@@ -241,6 +242,22 @@ export function trackServer(server: Server): Server {
       }),
   );
   return server;
+}
+
+/** Starts `server` on 127.0.0.1, port 0, closed when the test ends; resolves with its port. */
+export async function serveLocal(server: Server): Promise<number> {
+  trackServer(server);
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return (server.address() as AddressInfo).port;
+}
+
+/** A `ws` client, open; terminated when the test ends. */
+export async function wsClient(url: string, protocols?: string[]): Promise<WebSocket> {
+  const ws = new WebSocket(url, protocols);
+  track(() => ws.terminate());
+  await once(ws, 'open');
+  return ws;
 }
 
 /** Registers any cleanup to run when the test ends (in reverse order of registration). */
