@@ -247,7 +247,7 @@ async function completeUpgrade<S>(
   // RFC 6455 §9.1: the 101 names the extensions the server will use, and those are negotiated
   // here (`compress`); one named by the handler would not be applied (nor would a second
   // Sec-WebSocket-Extensions line make sense beside ours).
-  if (Object.keys(r.respHeaders).some((name) => name.toLowerCase() === 'sec-websocket-extensions'))
+  if (hasHeader(r.respHeaders, 'sec-websocket-extensions'))
     return initFailed(
       node,
       socket,
@@ -318,6 +318,12 @@ async function completeUpgrade<S>(
     return undefined;
   }
   return started[1];
+}
+
+/** Whether `headers` has `lower` under any spelling (no array per upgrade: most have no headers). */
+function hasHeader(headers: Record<string, string>, lower: string): boolean {
+  for (const name in headers) if (name.toLowerCase() === lower) return true;
+  return false;
 }
 
 /**
