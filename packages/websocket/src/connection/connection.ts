@@ -19,7 +19,7 @@ import { type DeflateToggle, PerMessageDeflate } from '../deflate/per-message-de
 import type { CallResult, Handler, WsOptions } from '../handler/handler.js';
 import type { Req } from '../handler/request.js';
 import { closeCodeFor, type TerminateReason } from '../handler/terminate-reason.js';
-import { type Actions, BadResultError, readResult } from './frame-dispatch.js';
+import { type Actions, BadResultError, newActions, readResult } from './frame-dispatch.js';
 import { currentIdleTicker, type IdleWatched, idleTicker } from './idle-ticker.js';
 import { scheduleFlush } from './output-flusher.js';
 import { OutputQueue } from './output-queue.js';
@@ -60,17 +60,7 @@ const CALLBACK_NAMES = ['websocketHandle', 'websocketInfo', 'websocketInit'] as 
  * Where a handler result is read into. One serves every connection: `apply` reads a result
  * and acts on it synchronously, and one process runs at a time.
  */
-const ACTIONS: Actions<unknown> = {
-  state: undefined,
-  frames: [],
-  hibernate: false,
-  stop: false,
-  closeAt: -1,
-  active: undefined,
-  deflate: undefined,
-  setOptions: undefined,
-  shutdownReason: undefined,
-};
+const ACTIONS: Actions<unknown> = newActions();
 const TRAP = { trapExit: true };
 
 // Connection.flags.
@@ -401,15 +391,6 @@ export class Connection<S>
       }
     }
     const a = ACTIONS as Actions<S>;
-    if (a.frames.length !== 0) a.frames = [];
-    a.hibernate = false;
-    a.stop = false;
-    a.closeAt = -1;
-    a.active = undefined;
-    a.deflate = undefined;
-    a.deflateToggles = undefined;
-    a.setOptions = undefined;
-    a.shutdownReason = undefined;
     try {
       readResult(name, result, a);
     } catch (e) {

@@ -61,11 +61,38 @@ function pushFrame<S>(a: Actions<S>, f: OutFrame): void {
   a.frames.push(f);
 }
 
+/** Empty {@link Actions}, every field present (one shape for all of them). */
+export function newActions<S>(): Actions<S> {
+  return {
+    state: undefined as S,
+    frames: [],
+    hibernate: false,
+    stop: false,
+    closeAt: -1,
+    active: undefined,
+    deflate: undefined,
+    deflateToggles: undefined,
+    setOptions: undefined,
+    shutdownReason: undefined,
+  };
+}
+
 /**
  * Reads a handler result (Cowboy's `call_result()` or the 2.7 commands form) into
- * {@link Actions}; throws {@link BadResultError} naming the callback and the value.
+ * {@link Actions}, emptied first (so one object can serve every call); throws
+ * {@link BadResultError} naming the callback and the value.
  */
 export function readResult<S>(callback: string, result: CallResult<S>, a: Actions<S>): void {
+  // A new frames array, not a truncated one: the last result's frames may still be in use.
+  if (a.frames.length !== 0) a.frames = [];
+  a.hibernate = false;
+  a.stop = false;
+  a.closeAt = -1;
+  a.active = undefined;
+  a.deflate = undefined;
+  a.deflateToggles = undefined;
+  a.setOptions = undefined;
+  a.shutdownReason = undefined;
   if (!Array.isArray(result)) throw new BadResultError(callback, result, 'not a tuple');
   const tag: unknown = result[0];
   const n = result.length;

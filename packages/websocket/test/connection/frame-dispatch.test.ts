@@ -7,7 +7,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { Opcode } from '../../src/codec/opcodes.js';
-import { type Actions, BadResultError, readResult } from '../../src/connection/frame-dispatch.js';
+import { BadResultError, newActions, readResult } from '../../src/connection/frame-dispatch.js';
 import type { CallResult, Handler } from '../../src/handler/handler.js';
 import { closeAll, deferred, downOf, echo, probe, recording, testEnv, tick, until } from './fixture.js';
 
@@ -25,43 +25,29 @@ function byText<S>(results: Record<string, (s: S) => CallResult<S>>): Partial<Ha
   };
 }
 
-function actions<S>(): Actions<S> {
-  return {
-    state: undefined as S,
-    frames: [],
-    hibernate: false,
-    stop: false,
-    closeAt: -1,
-    active: undefined,
-    deflate: undefined,
-    setOptions: undefined,
-    shutdownReason: undefined,
-  };
-}
-
 describe('readResult', () => {
   it("reads a reply's frames element as one frame when its first element is a string, else as a list", () => {
-    const one = actions<number>();
+    const one = newActions<number>();
     readResult('websocketHandle', ['reply', ['ping', 'pong'], 1], one);
     expect(one.frames).toEqual([['ping', 'pong']]);
-    const list = actions<number>();
+    const list = newActions<number>();
     readResult('websocketHandle', ['reply', [['text', 'a'], 'ping'], 2], list);
     expect(list.frames).toEqual([['text', 'a'], 'ping']);
     expect(list.state).toBe(2);
-    const commands = actions<number>();
+    const commands = newActions<number>();
     readResult('websocketHandle', [['ping', 'pong'], 3], commands);
     expect(commands.frames).toEqual(['ping', 'pong']);
   });
 
   it('keeps frames up to the first close frame and marks where it is', () => {
-    const a = actions<null>();
+    const a = newActions<null>();
     readResult('websocketInfo', [[['text', 'a'], 'close', ['text', 'b'], ['close', 1000]], null], a);
     expect(a.frames).toEqual([['text', 'a'], 'close']);
     expect(a.closeAt).toBe(1);
   });
 
   it('collects commands: active, deflate, set_options (merged), shutdown_reason, hibernate', () => {
-    const a = actions<string>();
+    const a = newActions<string>();
     readResult(
       'websocketInfo',
       [
