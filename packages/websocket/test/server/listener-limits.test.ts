@@ -17,6 +17,7 @@ import {
 } from '../../src/server/listener-limits.js';
 import {
   closeTracked,
+  gatedRecorder,
   localListener,
   Opcode,
   RawClient,
@@ -332,14 +333,8 @@ describe('maxConnections', () => {
 
   it('counts upgrades whose init is still running, so concurrent handshakes cannot overshoot the cap', async () => {
     const { node } = testNode();
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    const rec = recorder<null>(async (req, s) => {
-      await gate;
-      return ['websocket', req, s];
-    });
+    const rec = gatedRecorder<null>();
+    const { release } = rec;
     const listener = await localListener({ node, routes: { '/ws': [rec.handler, null] }, maxConnections: 1 });
     const first = await RawClient.connect(listener.port);
     first.write(upgradeRequest('/ws'));

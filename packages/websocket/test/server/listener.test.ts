@@ -6,6 +6,7 @@ import WebSocket from 'ws';
 import { attach, listen } from '../../src/server/listener.js';
 import {
   closeTracked,
+  gatedRecorder,
   localListener,
   Opcode,
   RawClient,
@@ -177,14 +178,8 @@ describe('listen', () => {
 
   it('close() answers an upgrade whose init was still running with 503', async () => {
     const { node } = testNode();
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    const rec = recorder<null>(async (req, s) => {
-      await gate;
-      return ['websocket', req, s];
-    });
+    const rec = gatedRecorder<null>();
+    const { release } = rec;
     const listener = await listen({
       node,
       host: '127.0.0.1',

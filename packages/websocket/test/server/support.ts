@@ -29,6 +29,7 @@ import type { Req } from '../../src/handler/request.js';
 import type { TerminateReason } from '../../src/handler/terminate-reason.js';
 import { type Listener, listen } from '../../src/server/listener.js';
 import { handleUpgrade, type UpgradeOptions } from '../../src/server/upgrade.js';
+import { deferred } from '../connection/fixture.js';
 
 /** One turn of the event loop. */
 /**
@@ -224,6 +225,16 @@ export function recorder<S>(
     ...more,
   };
   return rec;
+}
+
+/** A {@link recorder} whose `init` upgrades only once `release()` is called: an upgrade caught mid-`init`. */
+export function gatedRecorder<S>(): Recorder<S> & { release: () => void } {
+  const gate = deferred();
+  const rec = recorder<S>(async (req, s) => {
+    await gate.promise;
+    return ['websocket', req, s];
+  });
+  return { ...rec, release: () => gate.resolve() };
 }
 
 export { Opcode };

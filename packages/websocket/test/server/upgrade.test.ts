@@ -1,8 +1,10 @@
 import type { IncomingMessage } from 'node:http';
 import { DynamicSupervisor } from '@corral/actor';
 import { afterEach, describe, expect, it } from 'vitest';
+import { deferred } from '../connection/fixture.js';
 import {
   closeTracked,
+  gatedRecorder,
   Opcode,
   recorder,
   serveUpgrades,
@@ -367,12 +369,9 @@ describe('handleUpgrade: the opening handshake on a raw socket', () => {
 
   it('waits for an async init, then upgrades', async () => {
     const { node } = testNode();
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
+    const gate = deferred();
     const rec = recorder<string>(async (req, s) => {
-      await gate;
+      await gate.promise;
       return ['websocket', req, `${s}!`];
     });
     const { connect, outcomes } = await serveUpgrades(node, rec.handler, 'ready');
@@ -380,7 +379,7 @@ describe('handleUpgrade: the opening handshake on a raw socket', () => {
     client.write(upgradeRequest('/chat'));
     await until(() => rec.inits.length === 1);
     expect(outcomes).toEqual([]);
-    release();
+    gate.resolve();
     expect(await client.readHead()).toBe(switching());
     await until(() => outcomes.length === 1);
     expect(node.processInfo(outcomes[0]!)?.state).toMatchObject({ state: 'ready!' });
@@ -405,14 +404,8 @@ describe('handleUpgrade: the opening handshake on a raw socket', () => {
 
   it("runs terminate(['error', 'closed']) and starts nothing when the client leaves while init runs", async () => {
     const { node } = testNode();
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    const rec = recorder<null>(async (req, s) => {
-      await gate;
-      return ['websocket', req, s];
-    });
+    const rec = gatedRecorder<null>();
+    const { release } = rec;
     const { connect, outcomes, sockets } = await serveUpgrades(node, rec.handler, null);
     const client = await connect();
     client.write(upgradeRequest('/chat'));
