@@ -7,6 +7,7 @@ import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { Opcode } from '../../src/codec/opcodes.js';
+import { nextMessages } from '../server/support.js';
 import { closeAll, recording, type TestServer, testEnv } from './fixture.js';
 
 afterEach(closeAll);
@@ -20,22 +21,6 @@ async function wsClient(server: TestServer): Promise<WebSocket> {
   return ws;
 }
 
-/** The next `n` messages `ws` receives, as [data, isBinary]. */
-function messages(ws: WebSocket, n: number): Promise<[Buffer, boolean][]> {
-  return new Promise((resolve, reject) => {
-    const got: [Buffer, boolean][] = [];
-    const onMessage = (data: Buffer, isBinary: boolean): void => {
-      got.push([data, isBinary]);
-      if (got.length === n) {
-        ws.off('message', onMessage);
-        resolve(got);
-      }
-    };
-    ws.on('message', onMessage);
-    ws.once('close', (code) => reject(new Error(`closed with ${code} after ${got.length} of ${n} messages`)));
-  });
-}
-
 describe('interop with the ws client', () => {
   it('echoes a 16 MiB binary message when maxFrameSize allows it', async () => {
     const t = testEnv();
@@ -44,7 +29,7 @@ describe('interop with the ws client', () => {
     const ws = await wsClient(server);
     const payload = Buffer.alloc(16 * MiB);
     for (let i = 0; i < payload.length; i += 4096) payload.writeUInt32BE(i, i);
-    const reply = messages(ws, 1);
+    const reply = nextMessages(ws, 1);
     ws.send(payload);
     const [[data, isBinary]] = (await reply) as [[Buffer, boolean]];
     expect(isBinary).toBe(true);
@@ -61,7 +46,7 @@ describe('interop with the ws client', () => {
     const server = await t.listen({ handler: rec.handler, state: null });
     const ws = await wsClient(server);
     const parts = Array.from({ length: 1000 }, (_, i) => `[${i}]`);
-    const reply = messages(ws, 1);
+    const reply = nextMessages(ws, 1);
     for (let i = 0; i < parts.length; i++) ws.send(parts[i]!, { fin: i === parts.length - 1 });
     const [[data, isBinary]] = (await reply) as [[Buffer, boolean]];
     expect(isBinary).toBe(false);
@@ -78,7 +63,7 @@ describe('interop with the ws client', () => {
     await Promise.all(
       clients.map(async (ws, i) => {
         const sent = Array.from({ length: 50 }, (_, j) => `client ${i} message ${j}`);
-        const replies = messages(ws, sent.length);
+        const replies = nextMessages(ws, sent.length);
         for (const text of sent) ws.send(text);
         expect((await replies).map(([data, isBinary]) => [data.toString(), isBinary])).toEqual(
           sent.map((text) => [text, false]),

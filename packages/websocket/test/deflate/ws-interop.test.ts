@@ -9,7 +9,7 @@ import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket, { type PerMessageDeflateOptions } from 'ws';
 import { FrameParser } from '../../src/codec/frame-parser.js';
-import { closeTracked, track, until } from '../server/support.js';
+import { closeTracked, nextMessages, track, until } from '../server/support.js';
 import { bigText, type DeflateServer, deflateServer, echoHandler } from './support.js';
 
 afterEach(closeTracked);
@@ -20,22 +20,6 @@ async function wsClient(port: number, perMessageDeflate: boolean | PerMessageDef
   const response = once(ws, 'upgrade') as Promise<[{ headers: Record<string, string | undefined> }]>;
   await once(ws, 'open');
   return { ws, offered: (await response)[0].headers['sec-websocket-extensions'] };
-}
-
-/** The next `n` messages `ws` receives. */
-function received(ws: WebSocket, n: number): Promise<[Buffer, boolean][]> {
-  return new Promise((resolve, reject) => {
-    const got: [Buffer, boolean][] = [];
-    const onMessage = (data: Buffer, isBinary: boolean): void => {
-      got.push([data, isBinary]);
-      if (got.length === n) {
-        ws.off('message', onMessage);
-        resolve(got);
-      }
-    };
-    ws.on('message', onMessage);
-    ws.once('close', (code) => reject(new Error(`closed with ${code} after ${got.length} of ${n}`)));
-  });
 }
 
 /** The RSV1 bit of every data frame connection `i` of `server` wrote. */
@@ -68,7 +52,7 @@ describe('interop with the ws client (perMessageDeflate: true)', () => {
       '',
       `${'é'.repeat(600)}`, // 1200 bytes of UTF-8
     ];
-    const replies = received(ws, messages.length);
+    const replies = nextMessages(ws, messages.length);
     for (const m of messages) ws.send(m);
     const got = await replies;
     got.forEach(([data, isBinary], i) => {
@@ -92,7 +76,7 @@ describe('interop with the ws client (perMessageDeflate: true)', () => {
     const server = await deflateServer(handler, null);
     const { ws } = await wsClient(server.port);
     const sent = Array.from({ length: 500 }, (_, i) => `${bigText(20 + ((i * 53) % 2000))}|${i}`);
-    const replies = received(ws, sent.length);
+    const replies = nextMessages(ws, sent.length);
     for (const m of sent) ws.send(m);
     expect((await replies).map(([d]) => d.toString())).toEqual(sent);
     expect(sentRsv1(server).every(Boolean)).toBe(true);
@@ -121,7 +105,7 @@ describe('interop with the ws client (perMessageDeflate: true)', () => {
     const { ws, offered } = await wsClient(server.port, { ...options, threshold: 0 });
     expect(offered).toBe(answer);
     const sent = Array.from({ length: 100 }, (_, i) => bigText(100 + ((i * 211) % 9000)));
-    const replies = received(ws, sent.length);
+    const replies = nextMessages(ws, sent.length);
     for (const m of sent) ws.send(m);
     expect((await replies).map(([d]) => d.toString())).toEqual(sent);
   });
@@ -137,7 +121,7 @@ describe('interop with the ws client (perMessageDeflate: true)', () => {
     const { ws } = await wsClient(server.port);
     for (let i = 0; i < 30; i++) {
       const m = bigText(500 + i * 100);
-      const reply = received(ws, 1);
+      const reply = nextMessages(ws, 1);
       ws.send(m);
       expect((await reply)[0]![0].toString()).toBe(m);
     }
@@ -147,7 +131,7 @@ describe('interop with the ws client (perMessageDeflate: true)', () => {
     const { handler } = echoHandler({ deflateOpts: { threshold: 0 } });
     const server = await deflateServer(handler, null);
     const { ws } = await wsClient(server.port);
-    const replies = received(ws, 3);
+    const replies = nextMessages(ws, 3);
     for (const m of ['a', 'off', 'b', 'on', 'c']) ws.send(m);
     expect((await replies).map(([d]) => d.toString())).toEqual(['a', 'b', 'c']);
     expect(sentRsv1(server)).toEqual([true, false, true]);

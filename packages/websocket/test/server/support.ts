@@ -271,6 +271,22 @@ export async function wsClient(url: string, protocols?: string[]): Promise<WebSo
   return ws;
 }
 
+/** The next `n` messages `ws` receives, as [data, isBinary]; rejects if it closes first. */
+export function nextMessages(ws: WebSocket, n: number): Promise<[Buffer, boolean][]> {
+  return new Promise((resolve, reject) => {
+    const got: [Buffer, boolean][] = [];
+    const onMessage = (data: Buffer, isBinary: boolean): void => {
+      got.push([data, isBinary]);
+      if (got.length === n) {
+        ws.off('message', onMessage);
+        resolve(got);
+      }
+    };
+    ws.on('message', onMessage);
+    ws.once('close', (code) => reject(new Error(`closed with ${code} after ${got.length} of ${n} messages`)));
+  });
+}
+
 /** Registers any cleanup to run when the test ends (in reverse order of registration). */
 export function track(cleanup: () => unknown): void {
   opened.push(cleanup);
