@@ -6,6 +6,7 @@
 import { createNode, silentLogger } from '@corral/actor';
 import { ERLANG } from '../references.js';
 import { defineSuite, type Timed } from '../suite.js';
+import { batchedProducer } from './batched-producer.js';
 
 const BATCH = 1_000;
 
@@ -19,22 +20,11 @@ function floodRound(messages: number): Timed {
       return received;
     },
   });
-  const producer = node.spawn<'go' | 'more', number>({
-    init: () => 0,
-    handle: (_msg, sent, self) => {
-      const end = Math.min(messages, sent + BATCH);
-      for (let i = sent; i < end; i++) self.send(consumer, i);
-      if (end === messages) return end;
-      self.send(self.pid, 'more');
-      // A returned promise ends this turn: the producer goes to the back of the run queue, behind
-      // the consumer (a message to itself alone would be handled at once, in the same turn).
-      return Promise.resolve(end);
-    },
-  });
+  const start = batchedProducer(node, messages, BATCH, (self, i) => self.send(consumer, i));
   return () =>
     new Promise<number>((resolve) => {
       finished = resolve;
-      node.send(producer, 'go');
+      start();
     });
 }
 

@@ -5,6 +5,7 @@
  * handled the last cast. Figure: casts handled by the server per second.
  */
 import { GenServer } from '@corral/actor';
+import { batchedProducer } from '../actor/batched-producer.js';
 import { defineSuite, type Timed } from '../suite.js';
 import { benchNode, Counter } from './worker.js';
 
@@ -14,21 +15,11 @@ async function castRound(casts: number): Promise<Timed> {
   const node = benchNode();
   let finished: (ops: number) => void = () => {};
   const server = await GenServer.start(node, Counter, { casts, done: (n) => finished(n) });
-  const producer = node.spawn<'go', number>({
-    init: () => 0,
-    handle: (_go, sent, self) => {
-      const end = Math.min(casts, sent + BATCH);
-      for (let i = sent; i < end; i++) GenServer.cast(server, 'inc');
-      if (end === casts) return end;
-      self.send(self.pid, 'go');
-      // A returned promise ends this turn: the producer goes behind the server in the run queue.
-      return Promise.resolve(end);
-    },
-  });
+  const start = batchedProducer(node, casts, BATCH, () => GenServer.cast(server, 'inc'));
   return () =>
     new Promise<number>((resolve) => {
       finished = resolve;
-      node.send(producer, 'go');
+      start();
     });
 }
 
