@@ -374,10 +374,16 @@ export class FrameParser {
     this.offset = 0;
     this.rest = undefined;
     const fragments = this.fragments;
-    if (fragments !== undefined && fragments.length > 1) {
-      this.fragments = [Buffer.concat(fragments, this.messageLength)];
-    } else if (fragments !== undefined && fragments.length === 1) {
-      this.fragments = [Buffer.from(fragments[0]!)];
+    if (fragments !== undefined && fragments.length > 0) {
+      // Its own memory, not Node's shared pool (which `Buffer.concat` and `Buffer.from` use for
+      // small sizes, keeping an 8 KiB slab alive for a few bytes).
+      const joined = Buffer.allocUnsafeSlow(this.messageLength);
+      let at = 0;
+      for (const f of fragments) {
+        joined.set(f, at);
+        at += f.length;
+      }
+      this.fragments = [joined];
     }
   }
 
