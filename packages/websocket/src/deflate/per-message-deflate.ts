@@ -29,7 +29,7 @@
 
 import { Buffer } from 'node:buffer';
 import { isThenable } from '@corral/actor';
-import { encodeFrameParts, encodeOutFrame } from '../codec/frame-serializer.js';
+import { asBuffer, encodeFrameParts, encodeOutFrame } from '../codec/frame-serializer.js';
 import { Opcode, type OutFrame } from '../codec/opcodes.js';
 import { ProtocolError, protocolError } from '../codec/protocol-error.js';
 import { isValidUtf8 } from '../codec/utf8-validator.js';
@@ -180,9 +180,7 @@ export class PerMessageDeflate {
       if (payload.length * 3 < this.threshold) return encodeOutFrame(frame);
       bytes = Buffer.from(payload, 'utf8');
     } else if (payload instanceof Uint8Array) {
-      bytes = Buffer.isBuffer(payload)
-        ? payload
-        : Buffer.from(payload.buffer, payload.byteOffset, payload.length);
+      bytes = asBuffer(payload);
     } else {
       return encodeOutFrame(frame); // throws the codec's TypeError
     }
