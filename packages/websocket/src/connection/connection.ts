@@ -570,12 +570,17 @@ export class Connection<S>
    */
   exited(): void {
     if (this.phase !== DONE) {
-      this.phase = DONE;
-      this.pmd?.close();
-      detachSocket(this.socket);
-      this.disarmIdle();
+      this.release();
       this.socket.destroy();
     }
+  }
+
+  /** Done: lets go of compression, the socket's events and the idle ticker (once, from either end). */
+  private release(): void {
+    this.phase = DONE;
+    this.pmd?.close();
+    detachSocket(this.socket);
+    this.disarmIdle();
   }
 
   /** Runs `terminate` exactly once and ends the process. */
@@ -585,10 +590,7 @@ export class Connection<S>
       this.phase = CLOSING;
       this.socket.destroy();
     }
-    this.phase = DONE;
-    this.pmd?.close();
-    detachSocket(this.socket);
-    this.disarmIdle();
+    this.release();
     const t = this.handler.terminate;
     if (t !== undefined) {
       try {
