@@ -5,7 +5,7 @@
  *
  * @example
  * ```ts
- * import { utf8Length, writeUtf8 } from '@corral/websocket';
+ * import { utf8Length, writeUtf8 } from './text.js'; // internal to the codec, not exported
  *
  * const out = Buffer.alloc(16);
  * const n = writeUtf8(out, 0, 'héllo'); // 6 bytes: 68 c3 a9 6c 6c 6f
