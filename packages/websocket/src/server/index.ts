@@ -47,4 +47,5 @@ export {
   type RouteTarget,
   splitPath,
 } from './routes.js';
-export { guardSocket, handleUpgrade, respondAndClose, type UpgradeOptions } from './upgrade.js';
+export { guardSocket } from './socket-guard.js';
+export { handleUpgrade, respondAndClose, type UpgradeOptions } from './upgrade.js';

@@ -54,7 +54,8 @@ import {
 } from './listener-limits.js';
 import { checkOptions, resolveOptions } from './options.js';
 import { compileRoutes, type Router, type Routes } from './routes.js';
-import { guardSocket, handleUpgrade, respondAndClose, type UpgradeOptions } from './upgrade.js';
+import { guardSocket } from './socket-guard.js';
+import { handleUpgrade, respondAndClose, type UpgradeOptions } from './upgrade.js';
 
 /** A plain HTTP request listener (`http.Server`'s `'request'` event). */
 export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;

@@ -70,8 +70,6 @@ export interface UpgradeOptions {
 /** How long a socket answered with plain HTTP may wait for the client to close its side (ms). */
 const LINGER_MS = 5000;
 
-export { guardSocket } from './socket-guard.js';
-
 // A shared listener: nothing allocated per socket.
 function destroySocket(this: Duplex): void {
   this.destroy();
