@@ -95,18 +95,24 @@ async function echoes(client: RawClient, text: string): Promise<void> {
   expect([frame.type, frame.payload.toString()]).toEqual(['text', text]);
 }
 
+/** A listener on /ws with a 1 s handshake deadline, and a client it accepted (its deadline armed). */
+async function acceptedClient() {
+  const { node, clock } = testNode();
+  const rec = recorder();
+  const listener = await localListener({
+    node,
+    routes: { '/ws': [rec.handler, {}] },
+    handshakeTimeout: 1000,
+  });
+  const before = clock.pending();
+  const client = await RawClient.connect(listener.port);
+  await until(() => clock.pending() === before + 1, 'the deadline armed on accept');
+  return { clock, rec, client, before };
+}
+
 describe('handshakeTimeout (slowloris)', () => {
   it('answers a client that connects and sends nothing 408 and drops it exactly handshakeTimeout ms after accept', async () => {
-    const { node, clock } = testNode();
-    const rec = recorder();
-    const listener = await localListener({
-      node,
-      routes: { '/ws': [rec.handler, {}] },
-      handshakeTimeout: 1000,
-    });
-    const before = clock.pending();
-    const client = await RawClient.connect(listener.port);
-    await until(() => clock.pending() === before + 1, 'the deadline armed on accept');
+    const { clock, rec, client, before } = await acceptedClient();
     clock.advance(999);
     await tick();
     expect(client.closed).toBe(false);
@@ -117,16 +123,7 @@ describe('handshakeTimeout (slowloris)', () => {
   });
 
   it('drops a client that drips header bytes at the same deadline: bytes do not extend it (Cowboy: request_timeout "is not reset")', async () => {
-    const { node, clock } = testNode();
-    const rec = recorder();
-    const listener = await localListener({
-      node,
-      routes: { '/ws': [rec.handler, {}] },
-      handshakeTimeout: 1000,
-    });
-    const before = clock.pending();
-    const client = await RawClient.connect(listener.port);
-    await until(() => clock.pending() === before + 1, 'the deadline armed on accept');
+    const { clock, rec, client } = await acceptedClient();
     const request = upgradeRequest('/ws');
     // Nine of ten slices of the head, one every 100 ms: the blank line that ends it never comes.
     for (let i = 0; i < 9; i++) {
